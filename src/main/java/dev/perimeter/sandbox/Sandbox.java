@@ -1,0 +1,193 @@
+package dev.perimeter.sandbox;
+
+import dev.perimeter.provider.EgressMode;
+import dev.perimeter.provider.SandboxSpec;
+import dev.perimeter.shared.jpa.StringListConverter;
+import dev.perimeter.shared.jpa.StringMapConverter;
+import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A sandbox as Postgres records it. The row is written ({@code PROVISIONING}) before any provider call; state changes
+ * after that are conditional updates in {@link Sandboxes}, so racing replicas cannot move it backwards.
+ */
+@Entity
+@Table(name = "sandboxes")
+public class Sandbox {
+
+    @Id
+    private String id = "";
+
+    private String tenantId = "";
+
+    private @Nullable String agentId;
+
+    private String provider = "";
+
+    private String region = "";
+
+    @Enumerated(EnumType.STRING)
+    private SandboxState state = SandboxState.PROVISIONING;
+
+    private @Nullable String image;
+
+    private int vcpus;
+
+    private int memoryMib;
+
+    private @Nullable String gpu;
+
+    @Enumerated(EnumType.STRING)
+    private EgressMode egressMode = EgressMode.DENY_ALL;
+
+    @Convert(converter = StringListConverter.class)
+    @Column(columnDefinition = "text")
+    private List<String> egressAllow = List.of();
+
+    @Convert(converter = StringMapConverter.class)
+    @Column(columnDefinition = "text")
+    private Map<String, String> labels = Map.of();
+
+    private @Nullable String fromSnapshotId;
+
+    private @Nullable String providerRef;
+
+    private String correlationId = "";
+
+    private BigDecimal costUsd = BigDecimal.ZERO;
+
+    private Instant createdAt = Instant.EPOCH;
+
+    private @Nullable Instant readyAt;
+
+    private Instant expiresAt = Instant.EPOCH;
+
+    private @Nullable Instant endedAt;
+
+    private @Nullable String endReason;
+
+    protected Sandbox() {}
+
+    Sandbox(
+            String id,
+            String tenantId,
+            @Nullable String agentId,
+            String provider,
+            String region,
+            @Nullable String image,
+            SandboxSpec.Resources resources,
+            SandboxSpec.Egress egress,
+            Map<String, String> labels,
+            @Nullable String fromSnapshotId,
+            String correlationId,
+            Instant createdAt,
+            Instant expiresAt) {
+        this.id = id;
+        this.tenantId = tenantId;
+        this.agentId = agentId;
+        this.provider = provider;
+        this.region = region;
+        this.image = image;
+        this.vcpus = resources.vcpus();
+        this.memoryMib = resources.memoryMib();
+        this.gpu = resources.gpu();
+        this.egressMode = egress.mode();
+        this.egressAllow = egress.allow();
+        this.labels = Map.copyOf(labels);
+        this.fromSnapshotId = fromSnapshotId;
+        this.correlationId = correlationId;
+        this.createdAt = createdAt;
+        this.expiresAt = expiresAt;
+    }
+
+    public String getId() {
+        return id;
+    }
+
+    public String getTenantId() {
+        return tenantId;
+    }
+
+    public @Nullable String getAgentId() {
+        return agentId;
+    }
+
+    public String getProvider() {
+        return provider;
+    }
+
+    public String getRegion() {
+        return region;
+    }
+
+    public SandboxState getState() {
+        return state;
+    }
+
+    public @Nullable String getImage() {
+        return image;
+    }
+
+    public SandboxSpec.Resources getResources() {
+        return new SandboxSpec.Resources(vcpus, memoryMib, gpu);
+    }
+
+    public SandboxSpec.Egress getEgress() {
+        return new SandboxSpec.Egress(egressMode, egressAllow);
+    }
+
+    public Map<String, String> getLabels() {
+        return labels;
+    }
+
+    public @Nullable String getFromSnapshotId() {
+        return fromSnapshotId;
+    }
+
+    public @Nullable String getProviderRef() {
+        return providerRef;
+    }
+
+    /** The reference to pass to the provider: the one it returned, or our id when create never answered. */
+    public String providerRefOrId() {
+        return providerRef != null ? providerRef : id;
+    }
+
+    public String getCorrelationId() {
+        return correlationId;
+    }
+
+    public BigDecimal getCostUsd() {
+        return costUsd;
+    }
+
+    public Instant getCreatedAt() {
+        return createdAt;
+    }
+
+    public @Nullable Instant getReadyAt() {
+        return readyAt;
+    }
+
+    public Instant getExpiresAt() {
+        return expiresAt;
+    }
+
+    public @Nullable Instant getEndedAt() {
+        return endedAt;
+    }
+
+    public @Nullable String getEndReason() {
+        return endReason;
+    }
+}

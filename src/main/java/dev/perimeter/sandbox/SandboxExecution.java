@@ -1,0 +1,157 @@
+package dev.perimeter.sandbox;
+
+import dev.perimeter.provider.ExecOutput;
+import dev.perimeter.provider.ExecResult;
+import dev.perimeter.provider.ExecSpec;
+import dev.perimeter.provider.ProviderRegistry;
+import dev.perimeter.provider.SandboxProvider;
+import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.shared.Ids;
+import dev.perimeter.shared.PayloadTooLargeException;
+import dev.perimeter.shared.ValidationFailedException;
+import dev.perimeter.tenant.TenantContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Runs commands in a tenant's running sandboxes and moves files in and out of their workspaces. */
+@Service
+public class SandboxExecution {
+
+    private final SandboxManagement sandboxes;
+    private final Execs execs;
+    private final ProviderRegistry providers;
+    private final SandboxProperties properties;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+
+    SandboxExecution(
+            SandboxManagement sandboxes,
+            Execs execs,
+            ProviderRegistry providers,
+            SandboxProperties properties,
+            TransactionTemplate transactions,
+            Clock clock) {
+        this.sandboxes = sandboxes;
+        this.execs = execs;
+        this.providers = providers;
+        this.properties = properties;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /** Runs a command to completion, passing output to {@code output} as it arrives, and records it. */
+    public ExecOutcome exec(TenantContext context, String sandboxId, ExecCommand command, ExecOutput output) {
+        Sandbox sandbox = running(context, sandboxId);
+        Duration timeout = timeout(command.timeout());
+        ExecSpec spec = new ExecSpec(
+                command.command(),
+                command.cwd(),
+                command.env(),
+                timeout,
+                command.stdin(),
+                properties.maxOutput().toBytes());
+        Exec exec = new Exec(
+                Ids.next("exec"),
+                sandbox,
+                truncate(command.command().getFirst(), 256),
+                command.command().size(),
+                sha256(command.command()),
+                CorrelationId.current(),
+                clock.instant());
+        transactions.executeWithoutResult(status -> execs.save(exec));
+        SandboxProvider provider = providers.get(sandbox.getProvider());
+        ExecResult result = ProviderCalls.call(
+                provider.type(), "run a command", () -> provider.exec(sandbox.providerRefOrId(), spec, output));
+        transactions.executeWithoutResult(status -> {
+            Exec stored = execs.findById(exec.getId()).orElseThrow();
+            stored.ended(
+                    result.exitCode(),
+                    result.timedOut(),
+                    result.truncated(),
+                    result.duration().toMillis(),
+                    clock.instant());
+        });
+        return new ExecOutcome(exec.getId(), result);
+    }
+
+    /** Writes a file into the sandbox's workspace. */
+    public void writeFile(TenantContext context, String sandboxId, String path, byte[] content) {
+        String relative = WorkspacePath.normalize(path);
+        long limit = properties.maxFileSize().toBytes();
+        if (content.length > limit) {
+            throw new PayloadTooLargeException(limit);
+        }
+        Sandbox sandbox = running(context, sandboxId);
+        SandboxProvider provider = providers.get(sandbox.getProvider());
+        ProviderCalls.run(
+                provider.type(),
+                "write a file",
+                () -> provider.writeFile(sandbox.providerRefOrId(), relative, content));
+    }
+
+    /** Reads a file from the sandbox's workspace. */
+    public byte[] readFile(TenantContext context, String sandboxId, String path) {
+        String relative = WorkspacePath.normalize(path);
+        Sandbox sandbox = running(context, sandboxId);
+        SandboxProvider provider = providers.get(sandbox.getProvider());
+        return ProviderCalls.call(
+                        provider.type(),
+                        "read a file",
+                        () -> provider.readFile(
+                                sandbox.providerRefOrId(),
+                                relative,
+                                properties.maxFileSize().toBytes()))
+                .orElseThrow(() -> new NoSuchFileException(sandboxId, path));
+    }
+
+    /** The largest file the API moves, in bytes. */
+    public long maxFileBytes() {
+        return properties.maxFileSize().toBytes();
+    }
+
+    private Sandbox running(TenantContext context, String sandboxId) {
+        Sandbox sandbox = sandboxes.get(context, sandboxId);
+        if (sandbox.getState() != SandboxState.RUNNING) {
+            throw new SandboxNotRunningException(sandboxId, sandbox.getState());
+        }
+        return sandbox;
+    }
+
+    private Duration timeout(@Nullable Duration requested) {
+        if (requested == null) {
+            return properties.execDefaultTimeout();
+        }
+        if (requested.isNegative() || requested.isZero()) {
+            throw new ValidationFailedException("timeout", "must be a positive duration");
+        }
+        if (requested.compareTo(properties.execMaxTimeout()) > 0) {
+            throw new ValidationFailedException("timeout", "must be at most " + properties.execMaxTimeout());
+        }
+        return requested;
+    }
+
+    private static String sha256(List<String> command) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (String argument : command) {
+                digest.update(argument.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+            }
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    private static String truncate(String value, int max) {
+        return value.length() > max ? value.substring(0, max) : value;
+    }
+}

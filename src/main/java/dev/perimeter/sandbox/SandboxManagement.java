@@ -1,0 +1,244 @@
+package dev.perimeter.sandbox;
+
+import dev.perimeter.provider.ProviderRegistry;
+import dev.perimeter.provider.ProvisionedSandbox;
+import dev.perimeter.provider.SandboxProvider;
+import dev.perimeter.provider.SandboxSpec;
+import dev.perimeter.provider.SandboxStatus;
+import dev.perimeter.shared.CapabilityUnsupportedException;
+import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.shared.Cursor;
+import dev.perimeter.shared.Ids;
+import dev.perimeter.shared.Page;
+import dev.perimeter.shared.PerimeterException;
+import dev.perimeter.tenant.Tenant;
+import dev.perimeter.tenant.TenantContext;
+import dev.perimeter.tenant.TenantManagement;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The sandbox lifecycle: create, read, list, destroy and expire. Each step commits its intent to Postgres before it
+ * calls the provider, and no transaction stays open across a provider call.
+ */
+@Service
+public class SandboxManagement {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxManagement.class);
+
+    /** Why a sandbox ended. */
+    static final String REQUESTED = "REQUESTED";
+
+    static final String EXPIRED = "EXPIRED";
+
+    private final Sandboxes sandboxes;
+    private final Snapshots snapshots;
+    private final TenantManagement tenants;
+    private final SandboxPlacement placement;
+    private final ProviderRegistry providers;
+    private final TransactionTemplate transactions;
+    private final Clock clock;
+
+    SandboxManagement(
+            Sandboxes sandboxes,
+            Snapshots snapshots,
+            TenantManagement tenants,
+            SandboxPlacement placement,
+            ProviderRegistry providers,
+            TransactionTemplate transactions,
+            Clock clock) {
+        this.sandboxes = sandboxes;
+        this.snapshots = snapshots;
+        this.tenants = tenants;
+        this.placement = placement;
+        this.providers = providers;
+        this.transactions = transactions;
+        this.clock = clock;
+    }
+
+    /** Provisions a sandbox for the tenant and answers it {@code RUNNING} (or {@code PROVISIONING} if the vendor is slow). */
+    public Sandbox create(TenantContext context, NewSandbox request) {
+        Tenant tenant = tenants.get(context.tenantId());
+        SandboxPlacement.Placement where = placement.place(tenant, request);
+        Snapshot from = request.fromSnapshot() == null ? null : restorable(context, request.fromSnapshot(), where);
+        Instant now = clock.instant();
+        Sandbox sandbox = new Sandbox(
+                Ids.next("sbx"),
+                context.tenantId(),
+                request.agentId(),
+                where.provider().type(),
+                where.region(),
+                request.image(),
+                where.resources(),
+                where.egress(),
+                request.labels(),
+                from == null ? null : from.getId(),
+                CorrelationId.current(),
+                now,
+                now.plus(where.lifetime()));
+        transactions.executeWithoutResult(status -> sandboxes.save(sandbox));
+        SandboxSpec spec = new SandboxSpec(
+                sandbox.getId(),
+                context.tenantId(),
+                sandbox.getCorrelationId(),
+                where.region(),
+                request.image(),
+                where.resources(),
+                where.egress(),
+                request.env(),
+                request.labels(),
+                where.lifetime(),
+                from == null ? null : from.getProviderRef());
+        provision(sandbox, where.provider(), spec);
+        return reload(sandbox.getId());
+    }
+
+    private void provision(Sandbox sandbox, SandboxProvider provider, SandboxSpec spec) {
+        ProvisionedSandbox provisioned;
+        try {
+            provisioned = ProviderCalls.call(provider.type(), "create a sandbox", () -> provider.create(spec));
+        } catch (PerimeterException e) {
+            fail(sandbox, provider, "PROVIDER_ERROR: " + e.getBody().getDetail());
+            throw e;
+        }
+        int moved = transactions.execute(status -> provisioned.status() == SandboxStatus.RUNNING
+                ? sandboxes.markRunning(sandbox.getId(), provisioned.providerRef(), clock.instant())
+                : sandboxes.recordProviderRef(sandbox.getId(), provisioned.providerRef()));
+        if (moved == 0) {
+            log.info(
+                    "Sandbox {} was destroyed while it was being provisioned; destroying it on {}",
+                    sandbox.getId(),
+                    provider.type());
+            finishDestroy(reload(sandbox.getId()));
+        }
+    }
+
+    private void fail(Sandbox sandbox, SandboxProvider provider, String reason) {
+        transactions.executeWithoutResult(
+                status -> sandboxes.markFailed(sandbox.getId(), truncate(reason), clock.instant()));
+        try {
+            provider.destroy(sandbox.getId());
+        } catch (RuntimeException cleanup) {
+            log.warn(
+                    "Could not clean up failed sandbox {} on {}; the reconciler will",
+                    sandbox.getId(),
+                    provider.type(),
+                    cleanup);
+        }
+    }
+
+    private Snapshot restorable(TenantContext context, String snapshotId, SandboxPlacement.Placement where) {
+        Snapshot snapshot = snapshots
+                .findByIdAndTenantId(snapshotId, context.tenantId())
+                .orElseThrow(() -> new NoSuchSnapshotException(snapshotId));
+        if (snapshot.getState() != SnapshotState.READY || snapshot.getProviderRef() == null) {
+            throw new SnapshotNotReadyException(snapshot);
+        }
+        if (!snapshot.getProvider().equals(where.provider().type())) {
+            throw new CapabilityUnsupportedException(
+                    where.provider().type(),
+                    "fromSnapshot",
+                    "Snapshot '" + snapshotId + "' was taken on provider '" + snapshot.getProvider()
+                            + "' and can only be restored there");
+        }
+        return snapshot;
+    }
+
+    /** The tenant's sandbox with that id. */
+    public Sandbox get(TenantContext context, String sandboxId) {
+        return sandboxes
+                .findByIdAndTenantId(sandboxId, context.tenantId())
+                .orElseThrow(() -> new NoSuchSandboxException(sandboxId));
+    }
+
+    /** The tenant's sandboxes, newest first, optionally of one state or agent. */
+    public Page<Sandbox> list(
+            TenantContext context,
+            @Nullable SandboxState state,
+            @Nullable String agentId,
+            @Nullable String cursor,
+            @Nullable Integer limit) {
+        int size = Cursor.limit(limit);
+        Cursor after = Cursor.decode(cursor);
+        List<Sandbox> rows = sandboxes.page(
+                context.tenantId(),
+                state,
+                agentId,
+                after == null ? Cursor.START.createdAt() : after.createdAt(),
+                after == null ? Cursor.START.id() : after.id(),
+                size + 1);
+        if (rows.size() <= size) {
+            return new Page<>(rows, null);
+        }
+        Sandbox last = rows.get(size - 1);
+        return new Page<>(rows.subList(0, size), new Cursor(last.getCreatedAt(), last.getId()).encode());
+    }
+
+    /** Destroys the tenant's sandbox; destroying one that is already ending or ended answers it as it is. */
+    public Sandbox destroy(TenantContext context, String sandboxId) {
+        return destroy(get(context, sandboxId), REQUESTED);
+    }
+
+    /** Destroys a sandbox for a reason ({@code REQUESTED}, {@code EXPIRED}); safe to repeat and to race. */
+    Sandbox destroy(Sandbox sandbox, String reason) {
+        if (sandbox.getState().isEnded()) {
+            return sandbox;
+        }
+        transactions.executeWithoutResult(status -> sandboxes.markDestroying(sandbox.getId(), reason));
+        Sandbox destroying = reload(sandbox.getId());
+        if (destroying.getState() == SandboxState.DESTROYING) {
+            finishDestroy(destroying);
+        }
+        return reload(sandbox.getId());
+    }
+
+    /** Asks the provider to destroy a {@code DESTROYING} sandbox; on success it becomes {@code DESTROYED}. */
+    void finishDestroy(Sandbox sandbox) {
+        SandboxProvider provider = providers.find(sandbox.getProvider()).orElse(null);
+        if (provider == null) {
+            log.warn(
+                    "Sandbox {} is on provider '{}', which is not configured here",
+                    sandbox.getId(),
+                    sandbox.getProvider());
+            return;
+        }
+        try {
+            ProviderCalls.run(provider.type(), "destroy a sandbox", () -> provider.destroy(sandbox.providerRefOrId()));
+        } catch (PerimeterException e) {
+            log.warn(
+                    "Destroy of sandbox {} failed; it stays DESTROYING and will be retried: {}",
+                    sandbox.getId(),
+                    e.getMessage());
+            return;
+        }
+        transactions.executeWithoutResult(status -> sandboxes.markDestroyed(sandbox.getId(), clock.instant()));
+    }
+
+    /** Destroys sandboxes past {@code expiresAt} and retries destroys that failed; answers how many it handled. */
+    int collect(int batch) {
+        List<Sandbox> expired = sandboxes.expired(clock.instant(), batch);
+        expired.forEach(sandbox -> destroy(sandbox, EXPIRED));
+        List<Sandbox> stuck = sandboxes.destroying(batch);
+        stuck.forEach(this::finishDestroy);
+        return expired.size() + stuck.size();
+    }
+
+    /** Sandboxes of the tenant that count against its quota. */
+    long active(String tenantId) {
+        return sandboxes.countByTenantIdAndStateIn(tenantId, SandboxState.ACTIVE);
+    }
+
+    Sandbox reload(String sandboxId) {
+        return sandboxes.findById(sandboxId).orElseThrow(() -> new NoSuchSandboxException(sandboxId));
+    }
+
+    private static String truncate(String reason) {
+        return reason.length() > 500 ? reason.substring(0, 500) : reason;
+    }
+}

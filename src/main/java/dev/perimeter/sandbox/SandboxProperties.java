@@ -1,0 +1,36 @@
+package dev.perimeter.sandbox;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Platform-wide defaults and limits for sandboxes.
+ *
+ * @param defaultProvider provider for tenants that name none ({@code SANDBOX_PROVIDER})
+ * @param defaultRegion region for tenants and requests that name none ({@code SANDBOX_REGION}); empty for the
+ *     provider's first region
+ * @param defaultLifetime lifetime of a sandbox whose create names no {@code timeout}
+ * @param maxLifetime longest {@code timeout} a create may ask for
+ * @param defaultVcpus vCPUs when a create names no resources
+ * @param defaultMemoryMib memory when a create names no resources
+ * @param execDefaultTimeout timeout of a command that names none
+ * @param execMaxTimeout longest timeout a command may ask for
+ * @param maxOutput cap of each of stdout and stderr of one command
+ * @param maxFileSize largest file that may be written or read through the API
+ * @param reaperInterval how often expired sandboxes and snapshots are collected
+ */
+@ConfigurationProperties("perimeter.sandbox")
+public record SandboxProperties(
+        @DefaultValue("local") String defaultProvider,
+        @DefaultValue("") String defaultRegion,
+        @DefaultValue("PT15M") Duration defaultLifetime,
+        @DefaultValue("PT24H") Duration maxLifetime,
+        @DefaultValue("1") int defaultVcpus,
+        @DefaultValue("1024") int defaultMemoryMib,
+        @DefaultValue("PT60S") Duration execDefaultTimeout,
+        @DefaultValue("PT1H") Duration execMaxTimeout,
+        @DefaultValue("1MB") DataSize maxOutput,
+        @DefaultValue("64MB") DataSize maxFileSize,
+        @DefaultValue("PT15S") Duration reaperInterval) {}

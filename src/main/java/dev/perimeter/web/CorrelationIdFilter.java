@@ -1,0 +1,41 @@
+package dev.perimeter.web;
+
+import dev.perimeter.shared.CorrelationId;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * First filter of every request: takes the caller's {@code X-Correlation-Id} (1–128 visible ASCII characters) or makes
+ * one, puts it in the logging context for every line of the request and echoes it on the response.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class CorrelationIdFilter extends OncePerRequestFilter {
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        String supplied = request.getHeader(CorrelationId.HEADER);
+        String id = supplied != null && CorrelationId.isValid(supplied) ? supplied : CorrelationId.generate();
+        MDC.put(CorrelationId.KEY, id);
+        response.setHeader(CorrelationId.HEADER, id);
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            MDC.remove(CorrelationId.KEY);
+        }
+    }
+
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.perimeter.web;
+
+import dev.perimeter.shared.PayloadTooLargeException;
+import dev.perimeter.shared.Problems;
+import dev.perimeter.shared.ValidationFailedException;
+import dev.perimeter.shared.ValidationFailedException.FieldError;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.web.ErrorResponseException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.exc.InvalidFormatException;
+import tools.jackson.databind.exc.MismatchedInputException;
+
+/**
+ * Turns every exception that reaches Spring MVC into an RFC 9457 problem: Perimeter's own exceptions keep their type,
+ * the framework's get ours, unreadable JSON and unknown enum values become {@code validation-failed}, and anything
+ * unexpected is a logged 500 whose body says nothing of the internals.
+ */
+@RestControllerAdvice
+class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+    @ExceptionHandler(AccessDeniedException.class)
+    ResponseEntity<Object> accessDenied(AccessDeniedException e, WebRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
+        problem.setTitle("Forbidden");
+        return render(problem, new HttpHeaders(), request);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        if (tooLarge != null) {
+            return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
+        }
+        log.error("Unexpected error", e);
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; quote the correlation id to support");
+        problem.setTitle("Internal error");
+        return render(problem, new HttpHeaders(), request);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        if (tooLarge != null) {
+            return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
+        }
+        return render(unreadable(e).getBody(), headers, request);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = new ArrayList<>();
+        e.getBindingResult()
+                .getFieldErrors()
+                .forEach(error ->
+                        errors.add(new FieldError(error.getField(), String.valueOf(error.getDefaultMessage()))));
+        e.getBindingResult()
+                .getGlobalErrors()
+                .forEach(error ->
+                        errors.add(new FieldError(error.getObjectName(), String.valueOf(error.getDefaultMessage()))));
+        return render(new ValidationFailedException(errors).getBody(), headers, request);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = e.getParameterValidationResults().stream()
+                .flatMap(result -> result.getResolvableErrors().stream()
+                        .map(error -> new FieldError(
+                                String.valueOf(result.getMethodParameter().getParameterName()),
+                                String.valueOf(error.getDefaultMessage()))))
+                .toList();
+        return render(new ValidationFailedException(errors).getBody(), headers, request);
+    }
+
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(
+            @Nullable Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        ProblemDetail problem = body instanceof ProblemDetail detail
+                ? detail
+                : ProblemDetail.forStatusAndDetail(
+                        status, HttpStatus.valueOf(status.value()).getReasonPhrase());
+        if (problem.getStatus() >= 500) {
+            log.error("{} {}", problem.getStatus(), problem.getDetail());
+        } else {
+            log.debug("{} {}", problem.getStatus(), problem.getDetail());
+        }
+        return render(problem, headers, request);
+    }
+
+    @Override
+    protected @Nullable ResponseEntity<Object> handleErrorResponseException(
+            ErrorResponseException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        if (status.is5xxServerError()) {
+            log.error("{}", e.getMessage(), e);
+        } else {
+            log.debug("{}", e.getMessage());
+        }
+        return render(e.getBody(), headers, request);
+    }
+
+    private ResponseEntity<Object> render(ProblemDetail problem, HttpHeaders headers, WebRequest request) {
+        HttpHeaders out = new HttpHeaders();
+        out.putAll(headers);
+        out.setContentType(MediaType.parseMediaType(Problems.MEDIA_TYPE));
+        return new ResponseEntity<>(Problems.body(problem, pathOf(request)), out, problem.getStatus());
+    }
+
+    private static String pathOf(WebRequest request) {
+        if (request instanceof ServletWebRequest servlet) {
+            HttpServletRequest http = servlet.getRequest();
+            return http.getRequestURI();
+        }
+        return "";
+    }
+
+    private static ValidationFailedException unreadable(HttpMessageNotReadableException e) {
+        InvalidFormatException invalid = causeOf(e, InvalidFormatException.class);
+        if (invalid != null
+                && invalid.getTargetType() != null
+                && invalid.getTargetType().isEnum()) {
+            String allowed = java.util.Arrays.stream(invalid.getTargetType().getEnumConstants())
+                    .map(String::valueOf)
+                    .collect(Collectors.joining(", "));
+            return new ValidationFailedException(fieldOf(invalid), "must be one of " + allowed);
+        }
+        MismatchedInputException mismatched = causeOf(e, MismatchedInputException.class);
+        if (mismatched != null && !mismatched.getPath().isEmpty()) {
+            return new ValidationFailedException(fieldOf(mismatched), "has the wrong type or shape");
+        }
+        DatabindException databind = causeOf(e, DatabindException.class);
+        if (databind != null && !databind.getPath().isEmpty()) {
+            return new ValidationFailedException(fieldOf(databind), "is not acceptable");
+        }
+        if (causeOf(e, JacksonException.class) != null) {
+            return new ValidationFailedException("body", "is not well-formed JSON");
+        }
+        return new ValidationFailedException("body", "is missing or unreadable");
+    }
+
+    private static String fieldOf(DatabindException e) {
+        StringBuilder path = new StringBuilder();
+        e.getPath().forEach(reference -> {
+            if (reference.getPropertyName() != null) {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(reference.getPropertyName());
+            } else if (reference.getIndex() >= 0) {
+                path.append('[').append(reference.getIndex()).append(']');
+            }
+        });
+        return path.isEmpty() ? "body" : path.toString();
+    }
+
+    private static <T extends Throwable> @Nullable T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.perimeter.web;
+
+import dev.perimeter.tenant.ApiKeyManagement;
+import jakarta.servlet.DispatcherType;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+
+/**
+ * Who may call what. Admin keys manage tenants, keys, pricing and the audit log; tenant keys drive sandboxes,
+ * snapshots, tunnels and read their own usage. Neither may call the other's endpoints (403). Every 401 and 403 is an
+ * RFC 9457 problem.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    private static final String[] PUBLIC = {
+        "/actuator/health",
+        "/actuator/health/**",
+        "/livez",
+        "/readyz",
+        "/v3/api-docs",
+        "/v3/api-docs/**",
+        "/swagger-ui.html",
+        "/swagger-ui/**",
+        "/error"
+    };
+
+    private static final String[] ADMIN = {
+        "/v1/tenants",
+        "/v1/tenants/**",
+        "/v1/pricing",
+        "/v1/pricing/**",
+        "/v1/audit",
+        "/v1/audit/**",
+        "/v1/connectors/**"
+    };
+
+    @Bean
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyManagement keys, ProblemWriter problems) throws Exception {
+        http.csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys), AnonymousAuthenticationFilter.class)
+                .authorizeHttpRequests(
+                        requests -> requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR)
+                                .permitAll()
+                                .requestMatchers(PUBLIC)
+                                .permitAll()
+                                .requestMatchers(ADMIN)
+                                .hasRole("ADMIN")
+                                .requestMatchers("/v1/**")
+                                .hasRole("TENANT")
+                                .anyRequest()
+                                .hasRole("ADMIN"))
+                .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> problems.write(
+                                request,
+                                response,
+                                problem(
+                                        HttpStatus.UNAUTHORIZED,
+                                        "unauthorized",
+                                        "Unauthorized",
+                                        "Send a live API key as 'Authorization: Bearer <key>'")))
+                        .accessDeniedHandler((request, response, e) -> problems.write(
+                                request,
+                                response,
+                                problem(
+                                        HttpStatus.FORBIDDEN,
+                                        "forbidden",
+                                        "Forbidden",
+                                        "This key's role may not call " + request.getMethod() + " "
+                                                + request.getRequestURI()))));
+        return http.build();
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(dev.perimeter.shared.PerimeterException.typeOf(slug));
+        problem.setTitle(title);
+        return problem;
+    }
+}

@@ -1,0 +1,120 @@
+package dev.perimeter.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The whole application on a random port, against the real test PostgreSQL and the real bubblewrap provider. Every
+ * class that extends this shares one application context; each test makes its own tenants.
+ */
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {
+            "perimeter.bootstrap-admin-key=" + ApiTestSupport.ADMIN_KEY,
+            "perimeter.sandbox.max-file-size=1MB",
+            "perimeter.sandbox.reaper-interval=PT1S"
+        })
+@Import(ApiTestSupport.Recording.class)
+public abstract class ApiTestSupport {
+
+    public static final String ADMIN_KEY = "test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
+    private static final Path DATA_DIR = tempDir();
+
+    @LocalServerPort
+    protected int port;
+
+    protected Api api;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        registry.add("spring.datasource.url", TestDatabase::jdbcUrl);
+        registry.add("spring.datasource.username", () -> "postgres");
+        registry.add("perimeter.data-dir", DATA_DIR::toString);
+    }
+
+    @BeforeEach
+    void connect() {
+        api = new Api(port);
+    }
+
+    /** A tenant and a live key for it. */
+    protected record TestTenant(String id, String key) {}
+
+    /** Creates a tenant with a unique id and issues it a key. */
+    protected TestTenant newTenant() {
+        String id = "t-" + UUID.randomUUID().toString().substring(0, 12);
+        Api.Response tenant = api.post("/v1/tenants")
+                .key(ADMIN_KEY)
+                .json(Map.of("id", id, "displayName", "Tenant " + id))
+                .send();
+        assertThat(tenant.status()).as(tenant.text()).isEqualTo(201);
+        Api.Response key = api.post("/v1/tenants/" + id + "/api-keys")
+                .key(ADMIN_KEY)
+                .json(Map.of("name", "orchestrator"))
+                .send();
+        assertThat(key.status()).as(key.text()).isEqualTo(201);
+        return new TestTenant(id, key.json().get("key").asString());
+    }
+
+    /** Creates a sandbox with the given body and answers its JSON. */
+    protected JsonNode createSandbox(TestTenant tenant, Object body) {
+        Api.Response created =
+                api.post("/v1/sandboxes").key(tenant.key()).json(body).send();
+        assertThat(created.status()).as(created.text()).isEqualTo(201);
+        return created.json();
+    }
+
+    /** Runs a command and answers the JSON result. */
+    protected JsonNode exec(TestTenant tenant, String sandboxId, Object body) {
+        Api.Response response = api.post("/v1/sandboxes/" + sandboxId + "/exec")
+                .key(tenant.key())
+                .json(body)
+                .send();
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+        return response.json();
+    }
+
+    /** Asserts that a response is an RFC 9457 problem of the given status and type slug. */
+    protected static void assertProblem(Api.Response response, int status, String slug) {
+        assertThat(response.status()).as(response.text()).isEqualTo(status);
+        assertThat(response.header("Content-Type")).startsWith("application/problem+json");
+        JsonNode problem = response.json();
+        assertThat(problem.get("type").asString()).isEqualTo("https://perimeter.dev/problems/" + slug);
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title").asString()).isNotBlank();
+        assertThat(problem.get("correlationId").asString()).isEqualTo(response.header("X-Correlation-Id"));
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("perimeter-test-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Recording {
+
+        @Bean
+        static RecordingProviders recordingProviders() {
+            return new RecordingProviders();
+        }
+    }
+}
