@@ -1,12 +1,14 @@
 package dev.perimeter.shared;
 
 import java.time.Clock;
+import java.time.Duration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The one clock every module reads time from (so that tests can move it), and the settings every module reads. */
+/**
+ * The one clock every module reads time from (so that tests can move it), and the settings every module reads. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(PerimeterProperties.class)
 class ClockConfiguration {
@@ -14,6 +16,6 @@ class ClockConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Clock clock() {
-        return Clock.systemUTC();
+        return Clock.tick(Clock.systemUTC(), Duration.ofNanos(1_000));
     }
 }
