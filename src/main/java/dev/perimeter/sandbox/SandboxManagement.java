@@ -173,11 +173,7 @@ public class SandboxManagement {
                 after == null ? Cursor.START.createdAt() : after.createdAt(),
                 after == null ? Cursor.START.id() : after.id(),
                 size + 1);
-        if (rows.size() <= size) {
-            return new Page<>(rows, null);
-        }
-        Sandbox last = rows.get(size - 1);
-        return new Page<>(rows.subList(0, size), new Cursor(last.getCreatedAt(), last.getId()).encode());
+        return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 
     /** Destroys the tenant's sandbox; destroying one that is already ending or ended answers it as it is. */

@@ -106,11 +106,7 @@ public class SnapshotManagement {
                 after == null ? Cursor.START.createdAt() : after.createdAt(),
                 after == null ? Cursor.START.id() : after.id(),
                 size + 1);
-        if (rows.size() <= size) {
-            return new Page<>(rows, null);
-        }
-        Snapshot last = rows.get(size - 1);
-        return new Page<>(rows.subList(0, size), new Cursor(last.getCreatedAt(), last.getId()).encode());
+        return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 
     /** Deletes the snapshot and its stored artefact; deleting again answers it as it is. */

@@ -79,10 +79,6 @@ public class TenantManagement {
         List<Tenant> rows = after == null
                 ? tenants.firstPage(size + 1)
                 : tenants.pageAfter(after.createdAt(), after.id(), size + 1);
-        if (rows.size() <= size) {
-            return new Page<>(rows, null);
-        }
-        Tenant last = rows.get(size - 1);
-        return new Page<>(rows.subList(0, size), new Cursor(last.getCreatedAt(), last.getId()).encode());
+        return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 }

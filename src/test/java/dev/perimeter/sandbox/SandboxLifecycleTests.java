@@ -117,6 +117,31 @@ class SandboxLifecycleTests extends ApiTestSupport {
     }
 
     @Test
+    void listsPageWithACursorNewestFirst() {
+        TestTenant tenant = newTenant();
+        List<String> created = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            created.add(createSandbox(tenant, Map.of()).get("id").asString());
+        }
+        JsonNode first =
+                api.get("/v1/sandboxes?limit=2").key(tenant.key()).send().json();
+        assertThat(first.get("items")).hasSize(2);
+        String cursor = first.get("nextCursor").asString();
+        JsonNode second = api.get("/v1/sandboxes?limit=2&cursor=" + cursor)
+                .key(tenant.key())
+                .send()
+                .json();
+        assertThat(second.get("items")).hasSize(1);
+        assertThat(second.get("nextCursor").isNull()).isTrue();
+        List<String> listed = new java.util.ArrayList<>();
+        first.get("items").forEach(item -> listed.add(item.get("id").asString()));
+        second.get("items").forEach(item -> listed.add(item.get("id").asString()));
+        assertThat(listed).containsExactlyElementsOf(created.reversed());
+        created.forEach(
+                id -> api.delete("/v1/sandboxes/" + id).key(tenant.key()).send());
+    }
+
+    @Test
     void execStreamsOutputAsServerSentEvents() {
         TestTenant tenant = newTenant();
         String id = createSandbox(tenant, Map.of()).get("id").asString();
