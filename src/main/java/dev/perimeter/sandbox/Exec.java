@@ -64,12 +64,4 @@ class Exec {
     String getId() {
         return id;
     }
-
-    void ended(int exitCode, boolean timedOut, boolean truncated, long durationMs, Instant endedAt) {
-        this.exitCode = exitCode;
-        this.timedOut = timedOut;
-        this.truncated = truncated;
-        this.durationMs = durationMs;
-        this.endedAt = endedAt;
-    }
 }

@@ -47,9 +47,20 @@ public class SandboxExecution {
         this.clock = clock;
     }
 
-    /** Runs a command to completion, passing output to {@code output} as it arrives, and records it. */
-    public ExecOutcome exec(TenantContext context, String sandboxId, ExecCommand command, ExecOutput output) {
-        Sandbox sandbox = running(context, sandboxId);
+    /**
+     * The tenant's sandbox, which must be {@code RUNNING} to take commands and files: the one read that the methods
+     * below work from.
+     */
+    public Sandbox running(TenantContext context, String sandboxId) {
+        Sandbox sandbox = sandboxes.get(context, sandboxId);
+        if (sandbox.getState() != SandboxState.RUNNING) {
+            throw new SandboxNotRunningException(sandboxId, sandbox.getState());
+        }
+        return sandbox;
+    }
+
+    /** Runs a command to completion in a sandbox {@link #running} answered, passing output on as it arrives. */
+    public ExecOutcome exec(Sandbox sandbox, ExecCommand command, ExecOutput output) {
         Duration timeout = timeout(command.timeout());
         ExecSpec spec = new ExecSpec(
                 command.command(),
@@ -70,26 +81,23 @@ public class SandboxExecution {
         SandboxProvider provider = providers.get(sandbox.getProvider());
         ExecResult result = ProviderCalls.call(
                 provider.type(), "run a command", () -> provider.exec(sandbox.providerRefOrId(), spec, output));
-        transactions.executeWithoutResult(status -> {
-            Exec stored = execs.findById(exec.getId()).orElseThrow();
-            stored.ended(
-                    result.exitCode(),
-                    result.timedOut(),
-                    result.truncated(),
-                    result.duration().toMillis(),
-                    clock.instant());
-        });
+        transactions.executeWithoutResult(status -> execs.recordEnd(
+                exec.getId(),
+                result.exitCode(),
+                result.timedOut(),
+                result.truncated(),
+                result.duration().toMillis(),
+                clock.instant()));
         return new ExecOutcome(exec.getId(), result);
     }
 
-    /** Writes a file into the sandbox's workspace. */
-    public void writeFile(TenantContext context, String sandboxId, String path, byte[] content) {
+    /** Writes a file into the workspace of a sandbox {@link #running} answered. */
+    public void writeFile(Sandbox sandbox, String path, byte[] content) {
         String relative = WorkspacePath.normalize(path);
         long limit = properties.maxFileSize().toBytes();
         if (content.length > limit) {
             throw new PayloadTooLargeException(limit);
         }
-        Sandbox sandbox = running(context, sandboxId);
         SandboxProvider provider = providers.get(sandbox.getProvider());
         ProviderCalls.run(
                 provider.type(),
@@ -97,10 +105,9 @@ public class SandboxExecution {
                 () -> provider.writeFile(sandbox.providerRefOrId(), relative, content));
     }
 
-    /** Reads a file from the sandbox's workspace. */
-    public byte[] readFile(TenantContext context, String sandboxId, String path) {
+    /** Reads a file from the workspace of a sandbox {@link #running} answered. */
+    public byte[] readFile(Sandbox sandbox, String path) {
         String relative = WorkspacePath.normalize(path);
-        Sandbox sandbox = running(context, sandboxId);
         SandboxProvider provider = providers.get(sandbox.getProvider());
         return ProviderCalls.call(
                         provider.type(),
@@ -109,20 +116,12 @@ public class SandboxExecution {
                                 sandbox.providerRefOrId(),
                                 relative,
                                 properties.maxFileSize().toBytes()))
-                .orElseThrow(() -> new NoSuchFileException(sandboxId, path));
+                .orElseThrow(() -> new NoSuchFileException(sandbox.getId(), path));
     }
 
     /** The largest file the API moves, in bytes. */
     public long maxFileBytes() {
         return properties.maxFileSize().toBytes();
-    }
-
-    private Sandbox running(TenantContext context, String sandboxId) {
-        Sandbox sandbox = sandboxes.get(context, sandboxId);
-        if (sandbox.getState() != SandboxState.RUNNING) {
-            throw new SandboxNotRunningException(sandboxId, sandbox.getState());
-        }
-        return sandbox;
     }
 
     private Duration timeout(@Nullable Duration requested) {

@@ -165,14 +165,9 @@ public class SandboxManagement {
             @Nullable String cursor,
             @Nullable Integer limit) {
         int size = Cursor.limit(limit);
-        Cursor after = Cursor.decode(cursor);
-        List<Sandbox> rows = sandboxes.page(
-                context.tenantId(),
-                state,
-                agentId,
-                after == null ? Cursor.START.createdAt() : after.createdAt(),
-                after == null ? Cursor.START.id() : after.id(),
-                size + 1);
+        Cursor after = Cursor.decodeOrStart(cursor);
+        List<Sandbox> rows =
+                sandboxes.page(context.tenantId(), state, agentId, after.createdAt(), after.id(), size + 1);
         return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 

@@ -99,13 +99,8 @@ public class SnapshotManagement {
     public Page<Snapshot> list(
             TenantContext context, @Nullable String sandboxId, @Nullable String cursor, @Nullable Integer limit) {
         int size = Cursor.limit(limit);
-        Cursor after = Cursor.decode(cursor);
-        List<Snapshot> rows = snapshots.page(
-                context.tenantId(),
-                sandboxId,
-                after == null ? Cursor.START.createdAt() : after.createdAt(),
-                after == null ? Cursor.START.id() : after.id(),
-                size + 1);
+        Cursor after = Cursor.decodeOrStart(cursor);
+        List<Snapshot> rows = snapshots.page(context.tenantId(), sandboxId, after.createdAt(), after.id(), size + 1);
         return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 

@@ -27,7 +27,7 @@ public record Cursor(Instant createdAt, String id) {
     }
 
     /** Parses a cursor a previous page returned; anything else is a validation failure. */
-    public static @Nullable Cursor decode(@Nullable String cursor) {
+    private static @Nullable Cursor decode(@Nullable String cursor) {
         if (cursor == null || cursor.isEmpty()) {
             return null;
         }
@@ -46,6 +46,12 @@ public record Cursor(Instant createdAt, String id) {
         } catch (RuntimeException e) {
             throw new ValidationFailedException("cursor", "is not a cursor returned by this list");
         }
+    }
+
+    /** The position a page request starts after: the decoded cursor, or {@link #START} for the first page. */
+    public static Cursor decodeOrStart(@Nullable String cursor) {
+        Cursor decoded = decode(cursor);
+        return decoded != null ? decoded : START;
     }
 
     /** Validates {@code limit} (1–500, default 50). */

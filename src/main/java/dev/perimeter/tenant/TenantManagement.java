@@ -75,10 +75,8 @@ public class TenantManagement {
     @Transactional(readOnly = true)
     public Page<Tenant> list(@Nullable String cursor, @Nullable Integer limit) {
         int size = Cursor.limit(limit);
-        Cursor after = Cursor.decode(cursor);
-        List<Tenant> rows = after == null
-                ? tenants.firstPage(size + 1)
-                : tenants.pageAfter(after.createdAt(), after.id(), size + 1);
+        Cursor after = Cursor.decodeOrStart(cursor);
+        List<Tenant> rows = tenants.pageAfter(after.createdAt(), after.id(), size + 1);
         return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 }

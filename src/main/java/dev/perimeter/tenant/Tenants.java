@@ -8,9 +8,6 @@ import org.springframework.data.jpa.repository.Query;
 /** All tenants. */
 interface Tenants extends JpaRepository<Tenant, String> {
 
-    @Query("select t from Tenant t order by t.createdAt desc, t.id desc limit :limit")
-    List<Tenant> firstPage(int limit);
-
     @Query(
             """
             select t from Tenant t

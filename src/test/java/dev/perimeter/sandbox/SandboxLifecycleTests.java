@@ -8,9 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 class SandboxLifecycleTests extends ApiTestSupport {
+
+    @Autowired
+    JdbcClient jdbc;
 
     @Test
     void createExecFilesSnapshotRestoreDestroyThroughTheApi() {
@@ -37,13 +42,30 @@ class SandboxLifecycleTests extends ApiTestSupport {
         assertThat(sandbox.get("costUsd").asString()).isEqualTo("0.00");
         assertThat(sandbox.get("readyAt").isNull()).isFalse();
 
-        JsonNode result = exec(tenant, id, Map.of("command", List.of("sh", "-c", "echo hello; echo oops >&2; exit 3")));
+        JsonNode result = api.post("/v1/sandboxes/" + id + "/exec")
+                .key(tenant.key())
+                .header("X-Correlation-Id", "lifecycle-exec-1")
+                .json(Map.of("command", List.of("sh", "-c", "echo hello; echo oops >&2; exit 3")))
+                .send()
+                .json();
         assertThat(result.get("id").asString()).startsWith("exec_");
         assertThat(result.get("exitCode").asInt()).isEqualTo(3);
         assertThat(result.get("stdout").asString()).isEqualTo("hello\n");
         assertThat(result.get("stderr").asString()).isEqualTo("oops\n");
         assertThat(result.get("timedOut").asBoolean()).isFalse();
         assertThat(result.get("truncated").asBoolean()).isFalse();
+        Map<String, Object> record = jdbc.sql(
+                        "select program, argument_count, exit_code, timed_out, correlation_id, ended_at from execs where id = ?")
+                .param(result.get("id").asString())
+                .query()
+                .singleRow();
+        assertThat(record)
+                .containsEntry("program", "sh")
+                .containsEntry("argument_count", 3)
+                .containsEntry("exit_code", 3)
+                .containsEntry("timed_out", false)
+                .containsEntry("correlation_id", "lifecycle-exec-1");
+        assertThat(record.get("ended_at")).isNotNull();
 
         JsonNode withInput =
                 exec(tenant, id, Map.of("command", List.of("cat"), "stdin", "from stdin", "env", Map.of()));

@@ -25,13 +25,13 @@ record CreateSandboxRequest(
         @Pattern(regexp = "[\\x21-\\x7e]{1,512}", message = "must be an image reference") @Nullable String image,
         @Valid @Nullable ResourcesRequest resources,
         @Nullable Duration timeout,
-        @Size(max = 128) @Nullable
+        @Size(max = EnvironmentVariables.MAX_COUNT) @Nullable
                 Map<
                                 @Pattern(
-                                        regexp = "[A-Za-z_][A-Za-z0-9_]{0,127}",
-                                        message = "names must be letters, digits and _, not starting with a digit")
+                                        regexp = EnvironmentVariables.NAME,
+                                        message = EnvironmentVariables.NAME_MESSAGE)
                                 String,
-                                @NotNull @Size(max = 32768) String>
+                                @NotNull @Size(max = EnvironmentVariables.MAX_VALUE_LENGTH) String>
                         env,
         @Size(max = 64) @Nullable
                 Map<

@@ -20,13 +20,13 @@ import org.jspecify.annotations.Nullable;
 record ExecRequest(
         @NotEmpty @Size(max = 4096) @Nullable List<@NotNull @Size(max = 131_072) String> command,
         @Size(min = 1, max = 4096) @Nullable String cwd,
-        @Size(max = 128) @Nullable
+        @Size(max = EnvironmentVariables.MAX_COUNT) @Nullable
                 Map<
                                 @Pattern(
-                                        regexp = "[A-Za-z_][A-Za-z0-9_]{0,127}",
-                                        message = "names must be letters, digits and _, not starting with a digit")
+                                        regexp = EnvironmentVariables.NAME,
+                                        message = EnvironmentVariables.NAME_MESSAGE)
                                 String,
-                                @NotNull @Size(max = 32768) String>
+                                @NotNull @Size(max = EnvironmentVariables.MAX_VALUE_LENGTH) String>
                         env,
         @Nullable Duration timeout,
         @Nullable String stdin,

@@ -3,11 +3,11 @@ package dev.perimeter.sandbox.web;
 import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.sandbox.ExecCommand;
 import dev.perimeter.sandbox.ExecOutcome;
+import dev.perimeter.sandbox.Sandbox;
 import dev.perimeter.sandbox.SandboxExecution;
 import dev.perimeter.sandbox.SandboxProperties;
 import dev.perimeter.shared.CorrelationId;
 import dev.perimeter.shared.Problems;
-import dev.perimeter.tenant.TenantContext;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -38,15 +38,15 @@ class ExecStreams {
         this.properties = properties;
     }
 
-    SseEmitter start(TenantContext tenant, String sandboxId, ExecCommand command) {
+    SseEmitter start(Sandbox sandbox, ExecCommand command) {
         long timeoutMs = properties.execMaxTimeout().plusMinutes(1).toMillis();
         SseEmitter emitter = new SseEmitter(timeoutMs);
         String correlationId = CorrelationId.current();
-        String path = "/v1/sandboxes/" + sandboxId + "/exec";
-        Thread.ofVirtual().name("exec-stream-" + sandboxId).start(() -> {
+        String path = "/v1/sandboxes/" + sandbox.getId() + "/exec";
+        Thread.ofVirtual().name("exec-stream-" + sandbox.getId()).start(() -> {
             MDC.put(CorrelationId.KEY, correlationId);
             try {
-                ExecOutcome outcome = execution.exec(tenant, sandboxId, command, new Forwarder(emitter));
+                ExecOutcome outcome = execution.exec(sandbox, command, new Forwarder(emitter));
                 Map<String, Object> exit = new LinkedHashMap<>();
                 exit.put("id", outcome.execId());
                 exit.put("exitCode", outcome.result().exitCode());

@@ -1,5 +1,6 @@
 package dev.perimeter.sandbox.web;
 
+import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.sandbox.IdempotentRequests;
 import dev.perimeter.sandbox.Sandbox;
 import dev.perimeter.sandbox.SandboxExecution;
@@ -119,9 +120,8 @@ class SandboxController {
     @PostMapping(path = "/{sandboxId}/exec", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ExecResponse> exec(
             TenantContext tenant, @PathVariable String sandboxId, @Valid @RequestBody ExecRequest request) {
-        Sandbox sandbox = sandboxes.get(tenant, sandboxId);
-        ExecResponse response = ExecResponse.of(
-                execution.exec(tenant, sandboxId, request.toCommand(), dev.perimeter.provider.ExecOutput.DISCARD));
+        Sandbox sandbox = execution.running(tenant, sandboxId);
+        ExecResponse response = ExecResponse.of(execution.exec(sandbox, request.toCommand(), ExecOutput.DISCARD));
         return ResponseEntity.ok()
                 .headers(isolation.headersFor(sandbox.getProvider()))
                 .body(response);
@@ -130,11 +130,8 @@ class SandboxController {
     @PostMapping(path = "/{sandboxId}/exec", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     ResponseEntity<SseEmitter> execStream(
             TenantContext tenant, @PathVariable String sandboxId, @Valid @RequestBody ExecRequest request) {
-        Sandbox sandbox = sandboxes.get(tenant, sandboxId);
-        if (sandbox.getState() != SandboxState.RUNNING) {
-            throw new dev.perimeter.sandbox.SandboxNotRunningException(sandboxId, sandbox.getState());
-        }
-        SseEmitter emitter = streams.start(tenant, sandboxId, request.toCommand());
+        Sandbox sandbox = execution.running(tenant, sandboxId);
+        SseEmitter emitter = streams.start(sandbox, request.toCommand());
         return ResponseEntity.ok()
                 .headers(isolation.headersFor(sandbox.getProvider()))
                 .body(emitter);
@@ -144,13 +141,12 @@ class SandboxController {
     ResponseEntity<Void> writeFile(
             TenantContext tenant, @PathVariable String sandboxId, @RequestParam String path, HttpServletRequest http)
             throws IOException {
-        Sandbox sandbox = sandboxes.get(tenant, sandboxId);
+        Sandbox sandbox = execution.running(tenant, sandboxId);
         long limit = execution.maxFileBytes();
         if (http.getContentLengthLong() > limit) {
             throw new PayloadTooLargeException(limit);
         }
-        byte[] content = readAtMost(http.getInputStream(), limit);
-        execution.writeFile(tenant, sandboxId, path, content);
+        execution.writeFile(sandbox, path, readAtMost(http.getInputStream(), limit));
         return ResponseEntity.status(HttpStatus.NO_CONTENT)
                 .headers(isolation.headersFor(sandbox.getProvider()))
                 .build();
@@ -158,8 +154,8 @@ class SandboxController {
 
     @GetMapping(path = "/{sandboxId}/files")
     ResponseEntity<byte[]> readFile(TenantContext tenant, @PathVariable String sandboxId, @RequestParam String path) {
-        Sandbox sandbox = sandboxes.get(tenant, sandboxId);
-        byte[] content = execution.readFile(tenant, sandboxId, path);
+        Sandbox sandbox = execution.running(tenant, sandboxId);
+        byte[] content = execution.readFile(sandbox, path);
         return ResponseEntity.ok()
                 .headers(isolation.headersFor(sandbox.getProvider()))
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)

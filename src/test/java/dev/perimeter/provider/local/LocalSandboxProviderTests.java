@@ -12,7 +12,6 @@ import dev.perimeter.provider.InvalidSandboxPathException;
 import dev.perimeter.provider.ProviderCapabilities;
 import dev.perimeter.provider.ProviderErrorException;
 import dev.perimeter.provider.SandboxProvider;
-import dev.perimeter.provider.SandboxProviderContractTests;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.provider.SandboxStatus;
 import dev.perimeter.provider.SnapshotPersistence;
@@ -30,10 +29,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,22 +38,16 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The contract, plus what only bubblewrap on this host can prove: isolation, kills, links, hostile archives. */
-class LocalSandboxProviderTests extends SandboxProviderContractTests {
+class LocalSandboxProviderTests extends LocalProviderContractTests {
 
     @TempDir
     Path dataDir;
 
     private LocalSandboxProvider provider;
-    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeEach
     void createProvider() {
         provider = bubblewrapProvider(dataDir);
-    }
-
-    @AfterEach
-    void stopBackgroundWork() {
-        background.shutdownNow();
     }
 
     static LocalSandboxProvider bubblewrapProvider(Path dataDir) {
@@ -162,26 +152,6 @@ class LocalSandboxProviderTests extends SandboxProviderContractTests {
         assertThat(text(result.stdout()))
                 .isEqualTo("1000\n1000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\n"
                         + "CapBnd:\t0000000000000000\n/workspace\n/workspace\n");
-    }
-
-    @Test
-    void timeoutKillsAProcessTreeThatIgnoresTerm() throws Exception {
-        String ref = createSandbox(sandboxSpec(Ids.next("sbx")));
-        String marker = TestProcesses.marker();
-        String script =
-                "trap '' TERM; (trap '' TERM; sleep " + marker + "; echo survived) & sleep " + marker + " & wait";
-        ExecSpec spec = new ExecSpec(List.of("sh", "-c", script), null, Map.of(), Duration.ofSeconds(4), null, 1024);
-
-        CompletableFuture<ExecResult> running =
-                CompletableFuture.supplyAsync(() -> provider.exec(ref, spec, ExecOutput.DISCARD), background);
-        await().atMost(Duration.ofSeconds(3))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> TestProcesses.withArgument(marker).size() >= 2);
-        ExecResult result = running.get(60, TimeUnit.SECONDS);
-
-        assertThat(result.timedOut()).isTrue();
-        assertThat(result.exitCode()).isEqualTo(137);
-        assertThat(TestProcesses.withArgument(marker)).isEmpty();
     }
 
     @Test

@@ -2,46 +2,33 @@ package dev.perimeter.provider.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.provider.ExecResult;
 import dev.perimeter.provider.ExecSpec;
 import dev.perimeter.provider.InvalidSandboxPathException;
 import dev.perimeter.provider.SandboxProvider;
-import dev.perimeter.provider.SandboxProviderContractTests;
 import dev.perimeter.shared.Ids;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The contract with isolation switched off: commands run directly on the host, in the workspace. */
-class UnisolatedLocalSandboxProviderTests extends SandboxProviderContractTests {
+class UnisolatedLocalSandboxProviderTests extends LocalProviderContractTests {
 
     @TempDir
     Path dataDir;
 
     private LocalSandboxProvider provider;
-    private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
 
     @BeforeEach
     void createProvider() {
         provider = new LocalSandboxProvider(new LocalLayout(dataDir.resolve("local")), new UnisolatedCommand());
-    }
-
-    @AfterEach
-    void stopBackgroundWork() {
-        background.shutdownNow();
     }
 
     @Override
@@ -80,26 +67,6 @@ class UnisolatedLocalSandboxProviderTests extends SandboxProviderContractTests {
                 .isInstanceOf(InvalidSandboxPathException.class);
         assertThatThrownBy(() -> provider.exec(ref, escaping, ExecOutput.DISCARD))
                 .isInstanceOf(InvalidSandboxPathException.class);
-    }
-
-    @Test
-    void timeoutKillsAProcessTreeThatIgnoresTerm() throws Exception {
-        String ref = createSandbox(sandboxSpec(Ids.next("sbx")));
-        String marker = TestProcesses.marker();
-        String script =
-                "trap '' TERM; (trap '' TERM; sleep " + marker + "; echo survived) & sleep " + marker + " & wait";
-        ExecSpec spec = new ExecSpec(List.of("sh", "-c", script), null, Map.of(), Duration.ofSeconds(4), null, 1024);
-
-        CompletableFuture<ExecResult> running =
-                CompletableFuture.supplyAsync(() -> provider.exec(ref, spec, ExecOutput.DISCARD), background);
-        await().atMost(Duration.ofSeconds(3))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> TestProcesses.withArgument(marker).size() >= 2);
-        ExecResult result = running.get(60, TimeUnit.SECONDS);
-
-        assertThat(result.timedOut()).isTrue();
-        assertThat(result.exitCode()).isEqualTo(137);
-        assertThat(TestProcesses.withArgument(marker)).isEmpty();
     }
 
     @Test
