@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The embedded default end to end: no datasource configured, a generated admin key, and a restart that keeps all. */
 class RestartTests {
@@ -30,6 +31,12 @@ class RestartTests {
             Path keyFile = dataDir.resolve("admin.key");
             assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             adminKey = Files.readString(keyFile).strip();
+            assertThat(first.getBean(JdbcClient.class)
+                            .sql("show synchronous_commit")
+                            .query(String.class)
+                            .single())
+                    .as("acknowledged records must survive a crash of the embedded database")
+                    .isEqualTo("on");
             Api api = new Api(port(first));
             assertThat(api.post("/v1/tenants")
                             .key(adminKey)

