@@ -1,9 +1,10 @@
 package dev.perimeter.jobs;
 
 import javax.sql.DataSource;
+import net.javacrumbs.shedlock.core.DefaultLockingTaskExecutor;
 import net.javacrumbs.shedlock.core.LockProvider;
+import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import net.javacrumbs.shedlock.provider.jdbctemplate.JdbcTemplateLockProvider;
-import net.javacrumbs.shedlock.spring.annotation.EnableSchedulerLock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -11,13 +12,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * Background jobs run on every replica's scheduler, and each run takes a Postgres-backed ShedLock first, so that one
- * replica at a time does the work. Lock times come from the database clock.
+ * Background jobs run on every replica's scheduler, and each run takes a Postgres-backed ShedLock first (see
+ * {@link LeaderJobs}), so that one replica at a time does the work. Lock times come from the database clock.
+ * {@code perimeter.jobs.enabled=false} stops this replica's schedule; the jobs can still be run by hand.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableScheduling
-@EnableSchedulerLock(defaultLockAtMostFor = "PT5M")
-@ConditionalOnProperty(prefix = "perimeter.jobs", name = "enabled", havingValue = "true", matchIfMissing = true)
 class SchedulingConfiguration {
 
     @Bean
@@ -27,4 +26,14 @@ class SchedulingConfiguration {
                 .usingDbTime()
                 .build());
     }
+
+    @Bean
+    LockingTaskExecutor lockingTaskExecutor(LockProvider lockProvider) {
+        return new DefaultLockingTaskExecutor(lockProvider);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableScheduling
+    @ConditionalOnProperty(prefix = "perimeter.jobs", name = "enabled", havingValue = "true", matchIfMissing = true)
+    static class Schedules {}
 }

@@ -20,8 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code Idempotency-Key} for requests with effects outside Postgres, after Stripe and the IETF draft: the first
  * request with a key claims it (one row per tenant and key), runs, and stores its status and body, errors included;
  * a retry with the same body gets that response replayed, a retry with another body 422, a retry while the first is
- * still running 409. Keys are kept 24 hours. A failure that says "try again" (503, 429) releases the key instead, so
- * the retry really runs; so does a claim whose holder has been silent for {@link #STALE_CLAIM}.
+ * still running 409. Keys are kept 24 hours. A failure that says "try again" (503, 429, and 402 once the budget is
+ * raised) releases the key instead, so the retry really runs; so does a claim whose holder has been silent for {@link #STALE_CLAIM}.
  */
 @Component
 public class IdempotentRequests {
@@ -62,7 +62,9 @@ public class IdempotentRequests {
             response = request.get();
         } catch (ErrorResponseException e) {
             int status = e.getStatusCode().value();
-            if (status == HttpStatus.SERVICE_UNAVAILABLE.value() || status == HttpStatus.TOO_MANY_REQUESTS.value()) {
+            if (status == HttpStatus.SERVICE_UNAVAILABLE.value()
+                    || status == HttpStatus.TOO_MANY_REQUESTS.value()
+                    || status == HttpStatus.PAYMENT_REQUIRED.value()) {
                 release(tenantId, key);
             } else {
                 complete(tenantId, key, status, json.writeValueAsString(Problems.body(e.getBody(), path)));

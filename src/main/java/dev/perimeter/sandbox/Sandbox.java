@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.hibernate.annotations.DynamicUpdate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * after that are conditional updates in {@link Sandboxes}, so racing replicas cannot move it backwards.
  */
 @Entity
+@DynamicUpdate
 @Table(name = "sandboxes")
 public class Sandbox {
 
@@ -66,6 +68,10 @@ public class Sandbox {
 
     private BigDecimal costUsd = BigDecimal.ZERO;
 
+    private BigDecimal reservedUsd = BigDecimal.ZERO;
+
+    private @Nullable Instant meteredUntil;
+
     private Instant createdAt = Instant.EPOCH;
 
     private @Nullable Instant readyAt;
@@ -91,7 +97,8 @@ public class Sandbox {
             @Nullable String fromSnapshotId,
             String correlationId,
             Instant createdAt,
-            Instant expiresAt) {
+            Instant expiresAt,
+            BigDecimal reservedUsd) {
         this.id = id;
         this.tenantId = tenantId;
         this.agentId = agentId;
@@ -108,6 +115,7 @@ public class Sandbox {
         this.correlationId = correlationId;
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
+        this.reservedUsd = reservedUsd;
     }
 
     public String getId() {
@@ -165,6 +173,16 @@ public class Sandbox {
 
     public String getCorrelationId() {
         return correlationId;
+    }
+
+    /** What is still set aside for this sandbox of its create's estimate; zero once it has ended. */
+    public BigDecimal getReservedUsd() {
+        return reservedUsd;
+    }
+
+    /** How far the meter has charged this sandbox's running time. */
+    public @Nullable Instant getMeteredUntil() {
+        return meteredUntil;
     }
 
     public BigDecimal getCostUsd() {

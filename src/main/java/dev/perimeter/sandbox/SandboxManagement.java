@@ -1,5 +1,6 @@
 package dev.perimeter.sandbox;
 
+import dev.perimeter.cost.Pricing;
 import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.ProvisionedSandbox;
 import dev.perimeter.provider.SandboxProvider;
@@ -14,6 +15,7 @@ import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.tenant.Tenant;
 import dev.perimeter.tenant.TenantContext;
 import dev.perimeter.tenant.TenantManagement;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -37,11 +39,17 @@ public class SandboxManagement {
 
     static final String EXPIRED = "EXPIRED";
 
+    static final String BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
+
     private final Sandboxes sandboxes;
     private final Snapshots snapshots;
     private final TenantManagement tenants;
     private final SandboxPlacement placement;
     private final ProviderRegistry providers;
+    private final Admission admission;
+    private final SandboxCounters counters;
+    private final Pricing pricing;
+    private final MeterRegistry meters;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
@@ -51,6 +59,10 @@ public class SandboxManagement {
             TenantManagement tenants,
             SandboxPlacement placement,
             ProviderRegistry providers,
+            Admission admission,
+            SandboxCounters counters,
+            Pricing pricing,
+            MeterRegistry meters,
             TransactionTemplate transactions,
             Clock clock) {
         this.sandboxes = sandboxes;
@@ -58,14 +70,28 @@ public class SandboxManagement {
         this.tenants = tenants;
         this.placement = placement;
         this.providers = providers;
+        this.admission = admission;
+        this.counters = counters;
+        this.pricing = pricing;
+        this.meters = meters;
         this.transactions = transactions;
         this.clock = clock;
     }
 
-    /** Provisions a sandbox for the tenant and answers it {@code RUNNING} (or {@code PROVISIONING} if the vendor is slow). */
+    /**
+     * Admits and provisions a sandbox for the tenant and answers it {@code RUNNING} (or {@code PROVISIONING} if the
+     * vendor is slow). Admission — the tenant's and agent's limits and the budget — and the row's insert are one short
+     * transaction before the provider is called; a failed provider call gives the slot and reservation back.
+     */
     public Sandbox create(TenantContext context, NewSandbox request) {
         Tenant tenant = tenants.get(context.tenantId());
-        SandboxPlacement.Placement where = placement.place(tenant, request);
+        SandboxPlacement.Placement where;
+        try {
+            where = placement.place(tenant, request);
+        } catch (PlacementNotAllowedException e) {
+            AdmissionMetrics.rejected(meters, e);
+            throw e;
+        }
         Snapshot from = request.fromSnapshot() == null ? null : restorable(context, request.fromSnapshot(), where);
         Instant now = clock.instant();
         Sandbox sandbox = new Sandbox(
@@ -81,8 +107,17 @@ public class SandboxManagement {
                 from == null ? null : from.getId(),
                 CorrelationId.current(),
                 now,
-                now.plus(where.lifetime()));
-        transactions.executeWithoutResult(status -> sandboxes.save(sandbox));
+                now.plus(where.lifetime()),
+                pricing.ratesOf(where.provider().type())
+                        .estimate(
+                                where.resources().vcpus(),
+                                where.resources().memoryMib(),
+                                where.resources().gpu(),
+                                where.lifetime()));
+        transactions.executeWithoutResult(status -> {
+            admission.admit(tenant, sandbox);
+            sandboxes.save(sandbox);
+        });
         SandboxSpec spec = new SandboxSpec(
                 sandbox.getId(),
                 context.tenantId(),
@@ -120,8 +155,11 @@ public class SandboxManagement {
     }
 
     private void fail(Sandbox sandbox, SandboxProvider provider, String reason) {
-        transactions.executeWithoutResult(
-                status -> sandboxes.markFailed(sandbox.getId(), truncate(reason), clock.instant()));
+        transactions.executeWithoutResult(status -> {
+            if (sandboxes.markFailed(sandbox.getId(), truncate(reason), clock.instant()) == 1) {
+                counters.release(sandbox.getId());
+            }
+        });
         try {
             provider.destroy(sandbox.getId());
         } catch (RuntimeException cleanup) {
@@ -208,7 +246,11 @@ public class SandboxManagement {
                     e.getMessage());
             return;
         }
-        transactions.executeWithoutResult(status -> sandboxes.markDestroyed(sandbox.getId(), clock.instant()));
+        transactions.executeWithoutResult(status -> {
+            if (sandboxes.markDestroyed(sandbox.getId(), clock.instant()) == 1) {
+                counters.release(sandbox.getId());
+            }
+        });
     }
 
     /** Destroys sandboxes past {@code expiresAt} and retries destroys that failed; answers how many it handled. */

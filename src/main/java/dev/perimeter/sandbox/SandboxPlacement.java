@@ -7,9 +7,12 @@ import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.shared.CapabilityUnsupportedException;
 import dev.perimeter.shared.ValidationFailedException;
+import dev.perimeter.tenant.Quota;
 import dev.perimeter.tenant.Tenant;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
@@ -66,6 +69,7 @@ class SandboxPlacement {
         SandboxSpec.Resources resources = request.resources() != null
                 ? request.resources()
                 : new SandboxSpec.Resources(properties.defaultVcpus(), properties.defaultMemoryMib(), null);
+        withinQuota(tenant.getQuota(), resources);
         if (resources.gpu() != null && !capabilities.gpu()) {
             throw new CapabilityUnsupportedException(
                     providerName, "resources.gpu", "Provider '" + providerName + "' cannot attach a GPU");
@@ -84,7 +88,8 @@ class SandboxPlacement {
         if (egress.mode() != EgressMode.ALLOWLIST && !egress.allow().isEmpty()) {
             throw new ValidationFailedException("egress.allow", "is only allowed with mode ALLOWLIST");
         }
-        return new Placement(provider, region, resources, egress, lifetime(request, capabilities, providerName));
+        return new Placement(
+                provider, region, resources, egress, lifetime(tenant.getQuota(), request, capabilities, providerName));
     }
 
     private String region(Tenant tenant, NewSandbox request, ProviderCapabilities capabilities) {
@@ -97,10 +102,35 @@ class SandboxPlacement {
                 .orElseThrow(() -> new IllegalStateException("A provider offers no region"));
     }
 
-    private Duration lifetime(NewSandbox request, ProviderCapabilities capabilities, String providerName) {
+    private static void withinQuota(Quota quota, SandboxSpec.Resources resources) {
+        List<ValidationFailedException.FieldError> errors = new ArrayList<>();
+        if (quota.maxVcpusPerSandbox() != null && resources.vcpus() > quota.maxVcpusPerSandbox()) {
+            errors.add(new ValidationFailedException.FieldError(
+                    "resources.vcpus", "must be at most " + quota.maxVcpusPerSandbox() + " (the tenant's quota)"));
+        }
+        if (quota.maxMemoryMibPerSandbox() != null && resources.memoryMib() > quota.maxMemoryMibPerSandbox()) {
+            errors.add(new ValidationFailedException.FieldError(
+                    "resources.memoryMib",
+                    "must be at most " + quota.maxMemoryMibPerSandbox() + " (the tenant's quota)"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationFailedException(errors);
+        }
+    }
+
+    private Duration lifetime(Quota quota, NewSandbox request, ProviderCapabilities capabilities, String providerName) {
+        Duration tenantMax = quota.maxSandboxLifetime();
         Duration lifetime = request.lifetime() != null ? request.lifetime() : properties.defaultLifetime();
         if (lifetime.isNegative() || lifetime.isZero()) {
             throw new ValidationFailedException("timeout", "must be a positive duration");
+        }
+        if (tenantMax != null && lifetime.compareTo(tenantMax) > 0) {
+            if (request.lifetime() == null) {
+                lifetime = tenantMax;
+            } else {
+                throw new ValidationFailedException(
+                        "timeout", "must be at most " + tenantMax + " (the tenant's quota)");
+            }
         }
         if (lifetime.compareTo(properties.maxLifetime()) > 0) {
             throw new ValidationFailedException("timeout", "must be at most " + properties.maxLifetime());

@@ -20,6 +20,9 @@ import org.springframework.util.unit.DataSize;
  * @param maxOutput cap of each of stdout and stderr of one command
  * @param maxFileSize largest file that may be written or read through the API
  * @param reaperInterval how often expired sandboxes and snapshots are collected
+ * @param quotaRetryAfter the {@code Retry-After} of a {@code quota-exceeded} answer
+ * @param meterInterval how often running sandboxes and stored snapshots are metered into the usage ledger
+ * @param recountInterval how often the admission counters are recounted from the sandbox rows
  */
 @ConfigurationProperties("perimeter.sandbox")
 public record SandboxProperties(
@@ -33,4 +36,7 @@ public record SandboxProperties(
         @DefaultValue("PT1H") Duration execMaxTimeout,
         @DefaultValue("1MB") DataSize maxOutput,
         @DefaultValue("64MB") DataSize maxFileSize,
-        @DefaultValue("PT15S") Duration reaperInterval) {}
+        @DefaultValue("PT15S") Duration reaperInterval,
+        @DefaultValue("PT5S") Duration quotaRetryAfter,
+        @DefaultValue("PT10S") Duration meterInterval,
+        @DefaultValue("PT5M") Duration recountInterval) {}

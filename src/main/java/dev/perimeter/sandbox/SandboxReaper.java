@@ -1,10 +1,9 @@
 package dev.perimeter.sandbox;
 
-import dev.perimeter.shared.CorrelationId;
-import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
+import dev.perimeter.jobs.LeaderJobs;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -17,32 +16,41 @@ class SandboxReaper {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxReaper.class);
     private static final int BATCH = 100;
+    static final String JOB = "sandbox-reaper";
 
     private final SandboxManagement sandboxes;
     private final SnapshotManagement snapshots;
     private final IdempotentRequests idempotency;
+    private final LeaderJobs jobs;
+    private final SandboxProperties properties;
 
-    SandboxReaper(SandboxManagement sandboxes, SnapshotManagement snapshots, IdempotentRequests idempotency) {
+    SandboxReaper(
+            SandboxManagement sandboxes,
+            SnapshotManagement snapshots,
+            IdempotentRequests idempotency,
+            LeaderJobs jobs,
+            SandboxProperties properties) {
         this.sandboxes = sandboxes;
         this.snapshots = snapshots;
         this.idempotency = idempotency;
+        this.jobs = jobs;
+        this.properties = properties;
     }
 
     @Scheduled(
             fixedDelayString = "${perimeter.sandbox.reaper-interval:PT15S}",
             initialDelayString = "${perimeter.sandbox.reaper-interval:PT15S}")
-    @SchedulerLock(name = "sandbox-reaper", lockAtMostFor = "PT10M")
-    void reap() {
-        MDC.put(CorrelationId.KEY, CorrelationId.generate());
-        try {
+    void scheduled() {
+        reap();
+    }
+
+    /** One run, unless another replica has the lock; answers whether it ran here. */
+    boolean reap() {
+        return jobs.runExclusively(JOB, properties.reaperInterval(), Duration.ofMinutes(10), () -> {
             int handled = sandboxes.collect(BATCH) + snapshots.collect(BATCH) + idempotency.forgetExpired();
             if (handled > 0) {
                 log.info("Reaper handled {} expired sandboxes, snapshots and idempotency keys", handled);
             }
-        } catch (RuntimeException e) {
-            log.error("Reaper run failed; the next run retries", e);
-        } finally {
-            MDC.remove(CorrelationId.KEY);
-        }
+        });
     }
 }

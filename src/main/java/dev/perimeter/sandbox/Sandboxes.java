@@ -19,6 +19,8 @@ interface Sandboxes extends JpaRepository<Sandbox, String> {
 
     long countByTenantIdAndStateIn(String tenantId, Collection<SandboxState> states);
 
+    List<Sandbox> findByTenantIdAndStateIn(String tenantId, Collection<SandboxState> states);
+
     @Query(
             """
             select s from Sandbox s

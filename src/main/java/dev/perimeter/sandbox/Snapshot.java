@@ -8,10 +8,12 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
+import org.hibernate.annotations.DynamicUpdate;
 import org.jspecify.annotations.Nullable;
 
 /** A captured sandbox workspace that new sandboxes can start from. */
 @Entity
+@DynamicUpdate
 @Table(name = "snapshots")
 public class Snapshot {
 

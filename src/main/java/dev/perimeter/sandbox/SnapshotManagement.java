@@ -12,6 +12,8 @@ import dev.perimeter.shared.Page;
 import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.shared.ValidationFailedException;
 import dev.perimeter.tenant.TenantContext;
+import dev.perimeter.tenant.TenantManagement;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +33,10 @@ public class SnapshotManagement {
     private final SandboxManagement sandboxes;
     private final Snapshots snapshots;
     private final ProviderRegistry providers;
+    private final TenantManagement tenants;
+    private final SandboxCounters counters;
+    private final MeterRegistry meters;
+    private final Duration quotaRetryAfter;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
@@ -38,8 +44,16 @@ public class SnapshotManagement {
             SandboxManagement sandboxes,
             Snapshots snapshots,
             ProviderRegistry providers,
+            TenantManagement tenants,
+            SandboxCounters counters,
+            MeterRegistry meters,
+            SandboxProperties properties,
             TransactionTemplate transactions,
             Clock clock) {
+        this.tenants = tenants;
+        this.counters = counters;
+        this.meters = meters;
+        this.quotaRetryAfter = properties.quotaRetryAfter();
         this.sandboxes = sandboxes;
         this.snapshots = snapshots;
         this.providers = providers;
@@ -70,7 +84,20 @@ public class SnapshotManagement {
                 CorrelationId.current(),
                 now,
                 ttl == null ? null : now.plus(ttl));
-        transactions.executeWithoutResult(status -> snapshots.save(snapshot));
+        Integer limit = tenants.get(context.tenantId()).getQuota().maxSnapshots();
+        transactions.executeWithoutResult(status -> {
+            if (limit != null) {
+                counters.lockTenant(context.tenantId());
+                long live = snapshots.countByTenantIdAndStateIn(context.tenantId(), SnapshotState.LIVE);
+                if (live >= limit) {
+                    QuotaExceededException exceeded = new QuotaExceededException(
+                            QuotaExceededException.Scope.TENANT, "snapshots", limit, live, quotaRetryAfter);
+                    AdmissionMetrics.rejected(meters, exceeded);
+                    throw exceeded;
+                }
+            }
+            snapshots.save(snapshot);
+        });
         SnapshotResult result;
         try {
             result = ProviderCalls.call(

@@ -1,6 +1,7 @@
 package dev.perimeter.sandbox;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -11,6 +12,8 @@ import org.springframework.data.jpa.repository.Query;
 interface Snapshots extends JpaRepository<Snapshot, String> {
 
     Optional<Snapshot> findByIdAndTenantId(String id, String tenantId);
+
+    long countByTenantIdAndStateIn(String tenantId, Collection<SnapshotState> states);
 
     @Query(
             """

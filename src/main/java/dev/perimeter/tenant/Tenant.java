@@ -4,8 +4,12 @@ import dev.perimeter.shared.jpa.StringListConverter;
 import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -31,6 +35,26 @@ public class Tenant {
     @Convert(converter = StringListConverter.class)
     @Column(columnDefinition = "text")
     private List<String> allowedRegions;
+
+    private @Nullable Integer maxParallelSandboxes;
+
+    private @Nullable Integer maxParallelSandboxesPerAgent;
+
+    private @Nullable Long maxSandboxLifetimeSeconds;
+
+    private @Nullable Integer maxVcpusPerSandbox;
+
+    private @Nullable Integer maxMemoryMibPerSandbox;
+
+    private @Nullable Integer maxSnapshots;
+
+    private @Nullable BigDecimal budgetLimitUsd;
+
+    @Enumerated(EnumType.STRING)
+    private Budget.@Nullable Period budgetPeriod;
+
+    @Enumerated(EnumType.STRING)
+    private Budget.@Nullable OnExhausted budgetOnExhausted;
 
     private Instant createdAt;
 
@@ -98,19 +122,56 @@ public class Tenant {
         return allowedRegions.isEmpty() || allowedRegions.contains(region);
     }
 
-    void setDisplayName(String displayName) {
-        this.displayName = displayName;
+    /** The tenant's limits. */
+    public Quota getQuota() {
+        return new Quota(
+                maxParallelSandboxes,
+                maxParallelSandboxesPerAgent,
+                maxSandboxLifetimeSeconds == null ? null : Duration.ofSeconds(maxSandboxLifetimeSeconds),
+                maxVcpusPerSandbox,
+                maxMemoryMibPerSandbox,
+                maxSnapshots);
     }
 
-    void setPlacement(
-            @Nullable String defaultProvider,
-            @Nullable String defaultRegion,
-            List<String> allowedProviders,
-            List<String> allowedRegions) {
-        this.defaultProvider = defaultProvider;
-        this.defaultRegion = defaultRegion;
-        this.allowedProviders = List.copyOf(allowedProviders);
-        this.allowedRegions = List.copyOf(allowedRegions);
+    /** The tenant's spending limit, or {@code null} for none. */
+    public @Nullable Budget getBudget() {
+        if (budgetLimitUsd == null || budgetPeriod == null || budgetOnExhausted == null) {
+            return null;
+        }
+        return new Budget(budgetLimitUsd, budgetPeriod, budgetOnExhausted);
+    }
+
+    /** Everything an admin set on the tenant. */
+    public TenantSettings getSettings() {
+        return new TenantSettings(
+                displayName, defaultProvider, defaultRegion, allowedProviders, allowedRegions, getQuota(), getBudget());
+    }
+
+    void apply(TenantSettings settings) {
+        this.displayName = settings.displayName();
+        this.defaultProvider = settings.defaultProvider();
+        this.defaultRegion = settings.defaultRegion();
+        this.allowedProviders = List.copyOf(settings.allowedProviders());
+        this.allowedRegions = List.copyOf(settings.allowedRegions());
+        applyQuota(settings.quota());
+        applyBudget(settings.budget());
+    }
+
+    void applyQuota(Quota quota) {
+        this.maxParallelSandboxes = quota.maxParallelSandboxes();
+        this.maxParallelSandboxesPerAgent = quota.maxParallelSandboxesPerAgent();
+        this.maxSandboxLifetimeSeconds = quota.maxSandboxLifetime() == null
+                ? null
+                : quota.maxSandboxLifetime().toSeconds();
+        this.maxVcpusPerSandbox = quota.maxVcpusPerSandbox();
+        this.maxMemoryMibPerSandbox = quota.maxMemoryMibPerSandbox();
+        this.maxSnapshots = quota.maxSnapshots();
+    }
+
+    void applyBudget(@Nullable Budget budget) {
+        this.budgetLimitUsd = budget == null ? null : budget.limitUsd();
+        this.budgetPeriod = budget == null ? null : budget.period();
+        this.budgetOnExhausted = budget == null ? null : budget.onExhausted();
     }
 
     void touch(Instant now) {

@@ -5,6 +5,7 @@ import dev.perimeter.shared.Cursor;
 import dev.perimeter.shared.Page;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
@@ -22,41 +23,50 @@ public class TenantManagement {
         this.clock = clock;
     }
 
-    /**
-     * A new tenant's settings.
-     *
-     * @param id slug {@code [a-z0-9-]{3,63}}
-     * @param displayName human name
-     * @param defaultProvider provider used when a create names none, or {@code null} for the platform default
-     * @param defaultRegion region used when a create names none, or {@code null} for the provider's default
-     * @param allowedProviders providers the tenant may use; empty for any
-     * @param allowedRegions regions the tenant may use; empty for any
-     */
-    public record NewTenant(
-            String id,
-            String displayName,
-            @Nullable String defaultProvider,
-            @Nullable String defaultRegion,
-            List<String> allowedProviders,
-            List<String> allowedRegions) {}
-
     /** Creates a tenant; an existing id is a conflict. */
     @Transactional
-    public Tenant create(NewTenant request) {
-        if (tenants.existsById(request.id())) {
-            throw new ConflictException("A tenant with id '" + request.id() + "' already exists");
+    public Tenant create(String id, TenantSettings settings) {
+        if (tenants.existsById(id)) {
+            throw new ConflictException("A tenant with id '" + id + "' already exists");
         }
-        Tenant tenant = new Tenant(request.id(), request.displayName(), clock.instant());
-        tenant.setPlacement(
-                request.defaultProvider(),
-                request.defaultRegion(),
-                request.allowedProviders(),
-                request.allowedRegions());
+        Tenant tenant = new Tenant(id, settings.displayName(), clock.instant());
+        tenant.apply(settings);
         try {
             return tenants.saveAndFlush(tenant);
         } catch (DataIntegrityViolationException e) {
-            throw new ConflictException("A tenant with id '" + request.id() + "' already exists");
+            throw new ConflictException("A tenant with id '" + id + "' already exists");
         }
+    }
+
+    /** Replaces everything an admin set on the tenant. */
+    @Transactional
+    public Tenant update(String tenantId, TenantSettings settings) {
+        return change(tenantId, tenant -> tenant.apply(settings));
+    }
+
+    /** Replaces the tenant's limits; they apply to the next create. */
+    @Transactional
+    public Tenant setQuota(String tenantId, Quota quota) {
+        return change(tenantId, tenant -> tenant.applyQuota(quota));
+    }
+
+    /** Replaces the tenant's spending limit ({@code null} removes it). */
+    @Transactional
+    public Tenant setBudget(String tenantId, @Nullable Budget budget) {
+        return change(tenantId, tenant -> tenant.applyBudget(budget));
+    }
+
+    private Tenant change(String tenantId, Consumer<Tenant> change) {
+        Tenant tenant = get(tenantId);
+        change.accept(tenant);
+        tenant.touch(clock.instant());
+        return tenant;
+    }
+
+    /** Tenants that have a budget, for the jobs that enforce them. */
+    @Transactional(readOnly = true)
+    public List<Tenant> withBudget() {
+        return tenants.findByBudgetLimitUsdIsNotNull();
     }
 
     /** The tenant with that id. */

@@ -14,4 +14,6 @@ interface Tenants extends JpaRepository<Tenant, String> {
             where t.createdAt < :createdAt or (t.createdAt = :createdAt and t.id < :id)
             order by t.createdAt desc, t.id desc limit :limit""")
     List<Tenant> pageAfter(Instant createdAt, String id, int limit);
+
+    List<Tenant> findByBudgetLimitUsdIsNotNull();
 }

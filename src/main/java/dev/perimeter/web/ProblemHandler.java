@@ -5,6 +5,7 @@ import dev.perimeter.shared.Problems;
 import dev.perimeter.shared.ValidationFailedException;
 import dev.perimeter.shared.ValidationFailedException.FieldError;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.ConstraintViolationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -47,6 +48,28 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
         problem.setTitle("Forbidden");
         return render(problem, new HttpHeaders(), request);
+    }
+
+    /** Bean Validation of a method's arguments outside Spring MVC's own validation. */
+    @ExceptionHandler(ConstraintViolationException.class)
+    ResponseEntity<Object> constraintViolation(ConstraintViolationException e, WebRequest request) {
+        List<FieldError> errors = e.getConstraintViolations().stream()
+                .map(violation ->
+                        new FieldError(leafOf(violation.getPropertyPath().toString()), violation.getMessage()))
+                .sorted(java.util.Comparator.comparing(FieldError::field))
+                .toList();
+        return render(new ValidationFailedException(errors).getBody(), new HttpHeaders(), request);
+    }
+
+    private static String leafOf(String path) {
+        int dot = path.indexOf('.');
+        return dot < 0 ? path : path.substring(dot + 1);
+    }
+
+    /** JSON a controller binds itself (a merge patch applied to a resource) and cannot map. */
+    @ExceptionHandler(JacksonException.class)
+    ResponseEntity<Object> unmappable(JacksonException e, WebRequest request) {
+        return render(unreadable(e).getBody(), new HttpHeaders(), request);
     }
 
     @ExceptionHandler(Exception.class)
@@ -140,7 +163,7 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return "";
     }
 
-    private static ValidationFailedException unreadable(HttpMessageNotReadableException e) {
+    private static ValidationFailedException unreadable(Throwable e) {
         InvalidFormatException invalid = causeOf(e, InvalidFormatException.class);
         if (invalid != null
                 && invalid.getTargetType() != null

@@ -15,6 +15,9 @@ import tools.jackson.databind.JsonNode;
 class SandboxLifecycleTests extends ApiTestSupport {
 
     @Autowired
+    SandboxReaper reaper;
+
+    @Autowired
     JdbcClient jdbc;
 
     @Test
@@ -188,6 +191,7 @@ class SandboxLifecycleTests extends ApiTestSupport {
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(20))
                 .untilAsserted(() -> {
+                    reaper.reap();
                     JsonNode sandbox = api.get("/v1/sandboxes/" + id)
                             .key(tenant.key())
                             .send()
@@ -210,13 +214,16 @@ class SandboxLifecycleTests extends ApiTestSupport {
                 .asString();
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(20))
-                .untilAsserted(() -> assertThat(api.get("/v1/snapshots/" + snapshotId)
-                                .key(tenant.key())
-                                .send()
-                                .json()
-                                .get("state")
-                                .asString())
-                        .isEqualTo("EXPIRED"));
+                .untilAsserted(() -> {
+                    reaper.reap();
+                    assertThat(api.get("/v1/snapshots/" + snapshotId)
+                                    .key(tenant.key())
+                                    .send()
+                                    .json()
+                                    .get("state")
+                                    .asString())
+                            .isEqualTo("EXPIRED");
+                });
         Api.Response restore = api.post("/v1/sandboxes")
                 .key(tenant.key())
                 .json(Map.of("fromSnapshot", snapshotId))

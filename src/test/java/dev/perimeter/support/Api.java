@@ -68,6 +68,12 @@ public final class Api {
             return this;
         }
 
+        public Call content(String contentType, String text) {
+            header("Content-Type", contentType);
+            body = HttpRequest.BodyPublishers.ofString(text);
+            return this;
+        }
+
         public Call json(Object value) {
             return json(JSON.writeValueAsString(value));
         }

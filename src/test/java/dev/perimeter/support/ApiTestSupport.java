@@ -20,14 +20,18 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The whole application on a random port, against the real test PostgreSQL and the real bubblewrap provider. Every
- * class that extends this shares one application context; each test makes its own tenants.
+ * class that extends this shares one application context; each test makes its own tenants. Background jobs are not
+ * scheduled here (tests run them by hand); their one-second intervals keep each run's lock short.
  */
 @SpringBootTest(
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
             "perimeter.bootstrap-admin-key=" + ApiTestSupport.ADMIN_KEY,
             "perimeter.sandbox.max-file-size=1MB",
-            "perimeter.sandbox.reaper-interval=PT1S"
+            "perimeter.jobs.enabled=false",
+            "perimeter.sandbox.reaper-interval=PT1S",
+            "perimeter.sandbox.meter-interval=PT1S",
+            "perimeter.sandbox.recount-interval=PT1S"
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {

@@ -3,6 +3,7 @@ package dev.perimeter.sandbox.web;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.sandbox.Sandbox;
 import dev.perimeter.sandbox.SandboxState;
+import dev.perimeter.shared.Money;
 import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;

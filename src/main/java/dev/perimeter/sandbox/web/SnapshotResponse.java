@@ -3,6 +3,7 @@ package dev.perimeter.sandbox.web;
 import dev.perimeter.provider.SnapshotPersistence;
 import dev.perimeter.sandbox.Snapshot;
 import dev.perimeter.sandbox.SnapshotState;
+import dev.perimeter.shared.Money;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
