@@ -16,6 +16,7 @@ import dev.perimeter.tenant.Tenant;
 import dev.perimeter.tenant.TenantContext;
 import dev.perimeter.tenant.TenantManagement;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -50,6 +51,7 @@ public class SandboxManagement {
     private final SandboxCounters counters;
     private final Pricing pricing;
     private final MeterRegistry meters;
+    private final Timer admissionTimer;
     private final TransactionTemplate transactions;
     private final Clock clock;
 
@@ -74,6 +76,10 @@ public class SandboxManagement {
         this.counters = counters;
         this.pricing = pricing;
         this.meters = meters;
+        this.admissionTimer = Timer.builder("perimeter.sandbox.admission")
+                .description("The admission transaction of a create, commit included, admitted or not")
+                .publishPercentiles(0.5, 0.99)
+                .register(meters);
         this.transactions = transactions;
         this.clock = clock;
     }
@@ -114,10 +120,10 @@ public class SandboxManagement {
                                 where.resources().memoryMib(),
                                 where.resources().gpu(),
                                 where.lifetime()));
-        transactions.executeWithoutResult(status -> {
+        admissionTimer.record(() -> transactions.executeWithoutResult(status -> {
             admission.admit(tenant, sandbox);
             sandboxes.save(sandbox);
-        });
+        }));
         SandboxSpec spec = new SandboxSpec(
                 sandbox.getId(),
                 context.tenantId(),

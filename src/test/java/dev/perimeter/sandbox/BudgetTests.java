@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
 import dev.perimeter.support.MutableClock;
+import dev.perimeter.support.RecordingProviders;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.HashMap;
@@ -83,6 +84,30 @@ class BudgetTests extends ApiTestSupport {
         runMeter();
         assertLedgerAgrees(tenant, List.of(first, second, third));
         assertThat(reserved(tenant)).as("ended sandboxes hold no reservation").isEqualByComparingTo("0");
+    }
+
+    @Test
+    void aFailedProviderCallGivesBackTheSlotAndTheReservation() {
+        TestTenant tenant = tenantWithBudget("5.00", "DENY_NEW");
+        api.put("/v1/tenants/" + tenant.id() + "/quota")
+                .key(ADMIN_KEY)
+                .json(Map.of("maxParallelSandboxes", 1))
+                .send();
+        RecordingProviders.failNextCreate(tenant.id(), "the vendor is down");
+        Api.Response failed = create(tenant, "PT5M");
+        assertProblem(failed, 502, "provider-error");
+        assertThat(active(tenant)).isZero();
+        assertThat(reserved(tenant)).isEqualByComparingTo("0");
+        JsonNode created = create(tenant, "PT5M").json();
+        assertThat(created.get("state").asString()).as("the slot is free again").isEqualTo("RUNNING");
+        assertThat(reserved(tenant)).isEqualByComparingTo("3.01");
+        JsonNode failedRow = api.get("/v1/sandboxes?state=FAILED")
+                .key(tenant.key())
+                .send()
+                .json()
+                .get("items")
+                .get(0);
+        assertThat(failedRow.get("endReason").asString()).contains("the vendor is down");
     }
 
     @Test

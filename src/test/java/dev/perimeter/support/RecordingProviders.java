@@ -4,6 +4,7 @@ import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.provider.ExecResult;
 import dev.perimeter.provider.ExecSpec;
 import dev.perimeter.provider.ProviderCapabilities;
+import dev.perimeter.provider.ProviderErrorException;
 import dev.perimeter.provider.ProvisionedSandbox;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
@@ -26,6 +27,12 @@ public class RecordingProviders implements BeanPostProcessor {
     private static final Map<String, AtomicInteger> CREATES = new ConcurrentHashMap<>();
     private static final Map<String, CountDownLatch> HOLDS = new ConcurrentHashMap<>();
     private static final Map<String, CountDownLatch> ENTERED = new ConcurrentHashMap<>();
+    private static final Map<String, String> FAILING = new ConcurrentHashMap<>();
+
+    /** Makes the tenant's next create fail as a vendor error would, before the real provider is called. */
+    public static void failNextCreate(String tenantId, String detail) {
+        FAILING.put(tenantId, detail);
+    }
 
     /** How many times any provider was asked to create a sandbox for the tenant. */
     public static int creates(String tenantId) {
@@ -70,6 +77,10 @@ public class RecordingProviders implements BeanPostProcessor {
         @Override
         public ProvisionedSandbox create(SandboxSpec spec) {
             CREATES.computeIfAbsent(spec.tenantId(), t -> new AtomicInteger()).incrementAndGet();
+            String failure = FAILING.remove(spec.tenantId());
+            if (failure != null) {
+                throw new ProviderErrorException(delegate.type(), failure, null);
+            }
             CountDownLatch hold = HOLDS.get(spec.tenantId());
             if (hold != null) {
                 ENTERED.get(spec.tenantId()).countDown();
