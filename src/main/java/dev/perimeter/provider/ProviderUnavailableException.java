@@ -7,8 +7,13 @@ import org.springframework.http.HttpStatus;
 public class ProviderUnavailableException extends PerimeterException {
 
     public ProviderUnavailableException(String provider, String detail, Throwable cause) {
+        this(provider, detail, 5, cause);
+    }
+
+    /** A transient failure after which the caller should wait {@code retryAfterSeconds} (at least one). */
+    public ProviderUnavailableException(String provider, String detail, long retryAfterSeconds, Throwable cause) {
         super(HttpStatus.SERVICE_UNAVAILABLE, "provider-unavailable", "Provider unavailable", detail, cause);
         extend("provider", provider);
-        retryAfter(5);
+        retryAfter(Math.max(1, retryAfterSeconds));
     }
 }

@@ -1,5 +1,6 @@
 package dev.perimeter.provider;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -65,4 +66,10 @@ public interface SandboxProvider {
 
     /** Destroys the sandbox and everything in it; destroying an unknown or destroyed sandbox returns normally. */
     void destroy(String providerRef);
+
+    /**
+     * Every sandbox the vendor holds that carries a Perimeter sandbox id (by name or label), for the reconciler that
+     * destroys what has no live row in Postgres.
+     */
+    List<ManagedSandbox> listManaged();
 }

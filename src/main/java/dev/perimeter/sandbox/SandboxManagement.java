@@ -42,6 +42,8 @@ public class SandboxManagement {
 
     static final String BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED";
 
+    static final String PROVIDER_LOST = "PROVIDER_LOST: the provider no longer has this sandbox";
+
     private final Sandboxes sandboxes;
     private final Snapshots snapshots;
     private final TenantManagement tenants;
@@ -254,6 +256,15 @@ public class SandboxManagement {
         }
         transactions.executeWithoutResult(status -> {
             if (sandboxes.markDestroyed(sandbox.getId(), clock.instant()) == 1) {
+                counters.release(sandbox.getId());
+            }
+        });
+    }
+
+    /** Fails a running sandbox whose provider no longer has it, giving back its slot. */
+    void markLost(Sandbox sandbox) {
+        transactions.executeWithoutResult(status -> {
+            if (sandboxes.markFailed(sandbox.getId(), PROVIDER_LOST, clock.instant()) == 1) {
                 counters.release(sandbox.getId());
             }
         });

@@ -23,6 +23,7 @@ import org.springframework.util.unit.DataSize;
  * @param quotaRetryAfter the {@code Retry-After} of a {@code quota-exceeded} answer
  * @param meterInterval how often running sandboxes and stored snapshots are metered into the usage ledger
  * @param recountInterval how often the admission counters are recounted from the sandbox rows
+ * @param reconcileInterval how often each provider's sandboxes are compared with the rows
  */
 @ConfigurationProperties("perimeter.sandbox")
 public record SandboxProperties(
@@ -39,4 +40,5 @@ public record SandboxProperties(
         @DefaultValue("PT15S") Duration reaperInterval,
         @DefaultValue("PT5S") Duration quotaRetryAfter,
         @DefaultValue("PT10S") Duration meterInterval,
-        @DefaultValue("PT5M") Duration recountInterval) {}
+        @DefaultValue("PT5M") Duration recountInterval,
+        @DefaultValue("PT1M") Duration reconcileInterval) {}

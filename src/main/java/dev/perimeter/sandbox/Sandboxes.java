@@ -21,6 +21,8 @@ interface Sandboxes extends JpaRepository<Sandbox, String> {
 
     List<Sandbox> findByTenantIdAndStateIn(String tenantId, Collection<SandboxState> states);
 
+    List<Sandbox> findByProviderAndStateAndReadyAtBefore(String provider, SandboxState state, Instant readyBefore);
+
     @Query(
             """
             select s from Sandbox s

@@ -58,6 +58,18 @@ public abstract class SandboxProviderContractTests {
     }
 
     @Test
+    void listManagedShowsSandboxesByOurIdUntilTheyAreDestroyed() {
+        String sandboxId = Ids.next("sbx");
+        String ref = createSandbox(sandboxSpec(sandboxId));
+
+        assertThat(provider().listManaged()).contains(new ManagedSandbox(sandboxId, ref));
+        provider().destroy(ref);
+        assertThat(provider().listManaged())
+                .extracting(ManagedSandbox::sandboxId)
+                .doesNotContain(sandboxId);
+    }
+
+    @Test
     void createIsIdempotentForTheSameSandboxId() {
         SandboxSpec spec = sandboxSpec(Ids.next("sbx"));
         String first = createSandbox(spec);

@@ -55,12 +55,6 @@ class CounterRecountTests extends ApiTestSupport {
                         .query(String.class)
                         .list())
                 .containsExactly("planner=2");
-        assertThat(api.get("/v1/tenants/" + tenant.id())
-                        .key(ADMIN_KEY)
-                        .send()
-                        .json()
-                        .get("activeSandboxes")
-                        .asLong())
-                .isEqualTo(2);
+        assertThat(activeSandboxes(tenant)).isEqualTo(2);
     }
 }

@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
             "perimeter.jobs.enabled=false",
             "perimeter.sandbox.reaper-interval=PT1S",
             "perimeter.sandbox.meter-interval=PT1S",
-            "perimeter.sandbox.recount-interval=PT1S"
+            "perimeter.sandbox.recount-interval=PT1S",
+            "perimeter.sandbox.reconcile-interval=PT1S"
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {
@@ -92,6 +93,16 @@ public abstract class ApiTestSupport {
                 .send();
         assertThat(response.status()).as(response.text()).isEqualTo(200);
         return response.json();
+    }
+
+    /** The tenant's {@code activeSandboxes}, as an admin reads it. */
+    protected long activeSandboxes(TestTenant tenant) {
+        return api.get("/v1/tenants/" + tenant.id())
+                .key(ADMIN_KEY)
+                .send()
+                .json()
+                .get("activeSandboxes")
+                .asLong();
     }
 
     /** Asserts that a response is an RFC 9457 problem of the given status and type slug. */

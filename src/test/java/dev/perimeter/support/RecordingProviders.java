@@ -3,6 +3,7 @@ package dev.perimeter.support;
 import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.provider.ExecResult;
 import dev.perimeter.provider.ExecSpec;
+import dev.perimeter.provider.ManagedSandbox;
 import dev.perimeter.provider.ProviderCapabilities;
 import dev.perimeter.provider.ProviderErrorException;
 import dev.perimeter.provider.ProvisionedSandbox;
@@ -10,6 +11,7 @@ import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.provider.SandboxStatus;
 import dev.perimeter.provider.SnapshotResult;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,6 +128,11 @@ public class RecordingProviders implements BeanPostProcessor {
         @Override
         public void destroy(String providerRef) {
             delegate.destroy(providerRef);
+        }
+
+        @Override
+        public List<ManagedSandbox> listManaged() {
+            return delegate.listManaged();
         }
     }
 }

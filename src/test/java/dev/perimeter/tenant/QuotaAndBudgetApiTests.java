@@ -226,12 +226,7 @@ class QuotaAndBudgetApiTests extends ApiTestSupport {
         assertThat(lifetime)
                 .as("the default timeout is cut to the tenant's cap")
                 .isEqualTo(java.time.Duration.ofMinutes(5));
-        assertThat(api.get("/v1/tenants/" + tenant.id())
-                        .key(ADMIN_KEY)
-                        .send()
-                        .json()
-                        .get("activeSandboxes")
-                        .asLong())
+        assertThat(activeSandboxes(tenant))
                 .as("refused creates leave nothing behind")
                 .isEqualTo(1);
     }

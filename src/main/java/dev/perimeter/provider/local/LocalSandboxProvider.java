@@ -4,6 +4,7 @@ import dev.perimeter.provider.EgressMode;
 import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.provider.ExecResult;
 import dev.perimeter.provider.ExecSpec;
+import dev.perimeter.provider.ManagedSandbox;
 import dev.perimeter.provider.ProviderCapabilities;
 import dev.perimeter.provider.ProviderErrorException;
 import dev.perimeter.provider.ProvisionedSandbox;
@@ -24,8 +25,10 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,6 +200,22 @@ final class LocalSandboxProvider implements SandboxProvider {
             throw failure("could not delete sandbox " + providerRef, e);
         }
         log.debug("Destroyed sandbox {}", providerRef);
+    }
+
+    @Override
+    public List<ManagedSandbox> listManaged() {
+        if (!Files.isDirectory(layout.sandboxes())) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(layout.sandboxes())) {
+            return entries.map(entry -> entry.getFileName().toString())
+                    .filter(LocalLayout::isId)
+                    .sorted()
+                    .map(id -> new ManagedSandbox(id, id))
+                    .toList();
+        } catch (IOException e) {
+            throw failure("could not list sandboxes", e);
+        }
     }
 
     private Path existingWorkspace(String providerRef) {

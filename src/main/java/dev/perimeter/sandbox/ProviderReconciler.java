@@ -1,0 +1,113 @@
+package dev.perimeter.sandbox;
+
+import dev.perimeter.jobs.LeaderJobs;
+import dev.perimeter.provider.ManagedSandbox;
+import dev.perimeter.provider.ProviderRegistry;
+import dev.perimeter.provider.SandboxProvider;
+import dev.perimeter.provider.SandboxStatus;
+import dev.perimeter.shared.PerimeterException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every {@code perimeter.sandbox.reconcile-interval}, on one replica, compares what each provider holds with the rows
+ * (the reconcile loop of a Kubernetes controller): a vendor sandbox carrying our id whose row is missing, {@code
+ * DESTROYED} or {@code FAILED} is destroyed (for example one the vendor made after Perimeter had given the create up),
+ * and a {@code RUNNING} row whose vendor sandbox has vanished becomes {@code FAILED} ({@code PROVIDER_LOST}) and gives
+ * back its quota slot. Rows still being created or destroyed are left alone.
+ */
+@Component
+class ProviderReconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(ProviderReconciler.class);
+    static final String JOB = "provider-reconciler";
+
+    private final ProviderRegistry providers;
+    private final Sandboxes sandboxes;
+    private final SandboxManagement management;
+    private final LeaderJobs jobs;
+    private final SandboxProperties properties;
+    private final Clock clock;
+
+    ProviderReconciler(
+            ProviderRegistry providers,
+            Sandboxes sandboxes,
+            SandboxManagement management,
+            LeaderJobs jobs,
+            SandboxProperties properties,
+            Clock clock) {
+        this.providers = providers;
+        this.sandboxes = sandboxes;
+        this.management = management;
+        this.jobs = jobs;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    @Scheduled(
+            fixedDelayString = "${perimeter.sandbox.reconcile-interval:PT1M}",
+            initialDelayString = "${perimeter.sandbox.reconcile-interval:PT1M}")
+    void scheduled() {
+        run();
+    }
+
+    /** One run over every provider, unless another replica has the lock; answers whether it ran here. */
+    boolean run() {
+        return jobs.runExclusively(JOB, properties.reconcileInterval(), Duration.ofMinutes(10), () -> {
+            for (SandboxProvider provider : providers.all()) {
+                try {
+                    reconcile(provider);
+                } catch (PerimeterException e) {
+                    log.warn(
+                            "Could not reconcile provider {}; the next run retries: {}",
+                            provider.type(),
+                            e.getMessage());
+                }
+            }
+        });
+    }
+
+    private void reconcile(SandboxProvider provider) {
+        Instant listedAt = clock.instant();
+        List<ManagedSandbox> held = provider.listManaged();
+        Map<String, Sandbox> rows =
+                sandboxes
+                        .findAllById(
+                                held.stream().map(ManagedSandbox::sandboxId).toList())
+                        .stream()
+                        .collect(Collectors.toMap(Sandbox::getId, Function.identity()));
+        for (ManagedSandbox managed : held) {
+            Sandbox row = rows.get(managed.sandboxId());
+            if (row == null || row.getState() == SandboxState.DESTROYED || row.getState() == SandboxState.FAILED) {
+                log.warn(
+                        "Provider {} holds sandbox {} ({}) that has {}; destroying it",
+                        provider.type(),
+                        managed.sandboxId(),
+                        managed.providerRef(),
+                        row == null ? "no row" : "ended " + row.getState());
+                provider.destroy(managed.providerRef());
+            }
+        }
+        Set<String> heldIds = held.stream().map(ManagedSandbox::sandboxId).collect(Collectors.toSet());
+        for (Sandbox row :
+                sandboxes.findByProviderAndStateAndReadyAtBefore(provider.type(), SandboxState.RUNNING, listedAt)) {
+            if (!heldIds.contains(row.getId()) && provider.status(row.providerRefOrId()) == SandboxStatus.UNKNOWN) {
+                log.warn(
+                        "Provider {} no longer has running sandbox {}; marking it FAILED",
+                        provider.type(),
+                        row.getId());
+                management.markLost(row);
+            }
+        }
+    }
+}
