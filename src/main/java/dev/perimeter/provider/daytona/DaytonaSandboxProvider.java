@@ -126,7 +126,8 @@ final class DaytonaSandboxProvider implements SandboxProvider {
             return new ExecResult(137, new byte[0], new byte[0], took, true, false);
         }
         String result = response.json().path("result").asString("");
-        ExecScript.Report report = ExecScript.parse(result).orElseThrow(() -> ExecScript.unreadable(result));
+        ExecScript.Report report =
+                ExecScript.parse(result, spec.maxOutputBytes()).orElseThrow(() -> ExecScript.unreadable(result));
         if (report.stdout().length > 0) {
             output.stdout(report.stdout());
         }

@@ -114,8 +114,11 @@ final class ExecScript {
      */
     record Report(int exitCode, boolean timedOut, long stdoutBytes, long stderrBytes, byte[] stdout, byte[] stderr) {}
 
-    /** Reads the framed report out of the toolbox's {@code result}. */
-    static Optional<Report> parse(String result) {
+    /**
+     * Reads the framed report out of the toolbox's {@code result}; empty when it is missing or incomplete (both stream
+     * lines present, each as long as the sizes and the cap say).
+     */
+    static Optional<Report> parse(String result, long cap) {
         List<String> lines = result.lines().toList();
         for (int i = lines.size() - 1; i >= 0; i--) {
             String line = lines.get(i).strip();
@@ -126,18 +129,19 @@ final class ExecScript {
             if (fields.length != 4) {
                 return Optional.empty();
             }
+            if (i + 2 >= lines.size()) {
+                return Optional.empty();
+            }
             try {
-                byte[] stdout = Base64.getDecoder()
-                        .decode(i + 1 < lines.size() ? lines.get(i + 1).strip() : "");
-                byte[] stderr = Base64.getDecoder()
-                        .decode(i + 2 < lines.size() ? lines.get(i + 2).strip() : "");
+                byte[] stdout = Base64.getDecoder().decode(lines.get(i + 1).strip());
+                byte[] stderr = Base64.getDecoder().decode(lines.get(i + 2).strip());
+                long stdoutBytes = Long.parseLong(fields[2]);
+                long stderrBytes = Long.parseLong(fields[3]);
+                if (stdout.length != Math.min(stdoutBytes, cap) || stderr.length != Math.min(stderrBytes, cap)) {
+                    return Optional.empty();
+                }
                 return Optional.of(new Report(
-                        Integer.parseInt(fields[0]),
-                        "1".equals(fields[1]),
-                        Long.parseLong(fields[2]),
-                        Long.parseLong(fields[3]),
-                        stdout,
-                        stderr));
+                        Integer.parseInt(fields[0]), "1".equals(fields[1]), stdoutBytes, stderrBytes, stdout, stderr));
             } catch (IllegalArgumentException e) {
                 return Optional.empty();
             }
