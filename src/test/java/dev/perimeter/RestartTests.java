@@ -31,12 +31,14 @@ class RestartTests {
             Path keyFile = dataDir.resolve("admin.key");
             assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             adminKey = Files.readString(keyFile).strip();
-            assertThat(first.getBean(JdbcClient.class)
-                            .sql("show synchronous_commit")
-                            .query(String.class)
-                            .single())
-                    .as("acknowledged records must survive a crash of the embedded database")
-                    .isEqualTo("on");
+            for (String setting : new String[] {"fsync", "synchronous_commit"}) {
+                assertThat(first.getBean(JdbcClient.class)
+                                .sql("show " + setting)
+                                .query(String.class)
+                                .single())
+                        .as("acknowledged records must survive a crash of the embedded database (%s)", setting)
+                        .isEqualTo("on");
+            }
             Api api = new Api(port(first));
             assertThat(api.post("/v1/tenants")
                             .key(adminKey)
