@@ -13,13 +13,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A sandbox as Postgres records it. The row is written ({@code PROVISIONING}) before any provider call; state changes
- * after that are conditional updates in {@link Sandboxes}, so racing replicas cannot move it backwards.
+ * after that are conditional updates in {@link SandboxTransitions}, so racing replicas cannot move it backwards. The
+ * package-private mutators only mirror, in memory, an update that moved the row, so that it need not be read again.
  */
 @Entity
 @Table(name = "sandboxes")
@@ -103,11 +106,31 @@ public class Sandbox {
         this.gpu = resources.gpu();
         this.egressMode = egress.mode();
         this.egressAllow = egress.allow();
-        this.labels = Map.copyOf(labels);
+        this.labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels)); // in the order a reload gives
         this.fromSnapshotId = fromSnapshotId;
         this.correlationId = correlationId;
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
+    }
+
+    void running(String providerRef, Instant readyAt) {
+        this.state = SandboxState.RUNNING;
+        this.providerRef = providerRef;
+        this.readyAt = readyAt;
+    }
+
+    void provisionedAs(String providerRef) {
+        this.providerRef = providerRef;
+    }
+
+    void destroying(String reason) {
+        this.state = SandboxState.DESTROYING;
+        this.endReason = reason;
+    }
+
+    void destroyed(Instant endedAt) {
+        this.state = SandboxState.DESTROYED;
+        this.endedAt = endedAt;
     }
 
     public String getId() {

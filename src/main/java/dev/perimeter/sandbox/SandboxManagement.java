@@ -1,6 +1,5 @@
 package dev.perimeter.sandbox;
 
-import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.ProvisionedSandbox;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
@@ -21,7 +20,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The sandbox lifecycle: create, read, list, destroy and expire. Each step commits its intent to Postgres before it
@@ -38,27 +36,27 @@ public class SandboxManagement {
     static final String EXPIRED = "EXPIRED";
 
     private final Sandboxes sandboxes;
+    private final SandboxTransitions transitions;
     private final Snapshots snapshots;
     private final TenantManagement tenants;
     private final SandboxPlacement placement;
-    private final ProviderRegistry providers;
-    private final TransactionTemplate transactions;
+    private final SandboxTeardown teardown;
     private final Clock clock;
 
     SandboxManagement(
             Sandboxes sandboxes,
+            SandboxTransitions transitions,
             Snapshots snapshots,
             TenantManagement tenants,
             SandboxPlacement placement,
-            ProviderRegistry providers,
-            TransactionTemplate transactions,
+            SandboxTeardown teardown,
             Clock clock) {
         this.sandboxes = sandboxes;
+        this.transitions = transitions;
         this.snapshots = snapshots;
         this.tenants = tenants;
         this.placement = placement;
-        this.providers = providers;
-        this.transactions = transactions;
+        this.teardown = teardown;
         this.clock = clock;
     }
 
@@ -82,7 +80,7 @@ public class SandboxManagement {
                 CorrelationId.current(),
                 now,
                 now.plus(where.lifetime()));
-        transactions.executeWithoutResult(status -> sandboxes.save(sandbox));
+        transitions.insert(sandbox);
         SandboxSpec spec = new SandboxSpec(
                 sandbox.getId(),
                 context.tenantId(),
@@ -95,11 +93,11 @@ public class SandboxManagement {
                 request.labels(),
                 where.lifetime(),
                 from == null ? null : from.getProviderRef());
-        provision(sandbox, where.provider(), spec);
-        return reload(sandbox.getId());
+        return provision(sandbox, where.provider(), spec);
     }
 
-    private void provision(Sandbox sandbox, SandboxProvider provider, SandboxSpec spec) {
+    /** Calls the provider and records what it answered; answers the sandbox as it now is. */
+    private Sandbox provision(Sandbox sandbox, SandboxProvider provider, SandboxSpec spec) {
         ProvisionedSandbox provisioned;
         try {
             provisioned = ProviderCalls.call(provider.type(), "create a sandbox", () -> provider.create(spec));
@@ -107,21 +105,30 @@ public class SandboxManagement {
             fail(sandbox, provider, "PROVIDER_ERROR: " + e.getBody().getDetail());
             throw e;
         }
-        int moved = transactions.execute(status -> provisioned.status() == SandboxStatus.RUNNING
-                ? sandboxes.markRunning(sandbox.getId(), provisioned.providerRef(), clock.instant())
-                : sandboxes.recordProviderRef(sandbox.getId(), provisioned.providerRef()));
+        boolean running = provisioned.status() == SandboxStatus.RUNNING;
+        Instant now = clock.instant();
+        int moved = running
+                ? transitions.markRunning(sandbox.getId(), provisioned.providerRef(), now)
+                : transitions.recordProviderRef(sandbox.getId(), provisioned.providerRef());
         if (moved == 0) {
             log.info(
                     "Sandbox {} was destroyed while it was being provisioned; destroying it on {}",
                     sandbox.getId(),
                     provider.type());
-            finishDestroy(reload(sandbox.getId()));
+            Sandbox current = reload(sandbox.getId());
+            teardown.finish(current);
+            return current;
         }
+        if (running) {
+            sandbox.running(provisioned.providerRef(), now);
+        } else {
+            sandbox.provisionedAs(provisioned.providerRef());
+        }
+        return sandbox;
     }
 
     private void fail(Sandbox sandbox, SandboxProvider provider, String reason) {
-        transactions.executeWithoutResult(
-                status -> sandboxes.markFailed(sandbox.getId(), truncate(reason), clock.instant()));
+        transitions.markFailed(sandbox.getId(), truncate(reason), clock.instant());
         try {
             provider.destroy(sandbox.getId());
         } catch (RuntimeException cleanup) {
@@ -181,34 +188,20 @@ public class SandboxManagement {
         if (sandbox.getState().isEnded()) {
             return sandbox;
         }
-        transactions.executeWithoutResult(status -> sandboxes.markDestroying(sandbox.getId(), reason));
-        Sandbox destroying = reload(sandbox.getId());
+        Sandbox destroying = markDestroying(sandbox, reason);
         if (destroying.getState() == SandboxState.DESTROYING) {
-            finishDestroy(destroying);
+            teardown.finish(destroying);
         }
-        return reload(sandbox.getId());
+        return destroying;
     }
 
-    /** Asks the provider to destroy a {@code DESTROYING} sandbox; on success it becomes {@code DESTROYED}. */
-    void finishDestroy(Sandbox sandbox) {
-        SandboxProvider provider = providers.find(sandbox.getProvider()).orElse(null);
-        if (provider == null) {
-            log.warn(
-                    "Sandbox {} is on provider '{}', which is not configured here",
-                    sandbox.getId(),
-                    sandbox.getProvider());
-            return;
+    /** Moves a live sandbox to {@code DESTROYING}; answers it as it now is, whoever moved it. */
+    private Sandbox markDestroying(Sandbox sandbox, String reason) {
+        if (transitions.markDestroying(sandbox.getId(), reason) == 1) {
+            sandbox.destroying(reason);
+            return sandbox;
         }
-        try {
-            ProviderCalls.run(provider.type(), "destroy a sandbox", () -> provider.destroy(sandbox.providerRefOrId()));
-        } catch (PerimeterException e) {
-            log.warn(
-                    "Destroy of sandbox {} failed; it stays DESTROYING and will be retried: {}",
-                    sandbox.getId(),
-                    e.getMessage());
-            return;
-        }
-        transactions.executeWithoutResult(status -> sandboxes.markDestroyed(sandbox.getId(), clock.instant()));
+        return reload(sandbox.getId()); // another request or replica moved it first
     }
 
     /** Destroys sandboxes past {@code expiresAt} and retries destroys that failed; answers how many it handled. */
@@ -216,7 +209,7 @@ public class SandboxManagement {
         List<Sandbox> expired = sandboxes.expired(clock.instant(), batch);
         expired.forEach(sandbox -> destroy(sandbox, EXPIRED));
         List<Sandbox> stuck = sandboxes.destroying(batch);
-        stuck.forEach(this::finishDestroy);
+        stuck.forEach(teardown::finish);
         return expired.size() + stuck.size();
     }
 

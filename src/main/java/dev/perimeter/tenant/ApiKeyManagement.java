@@ -67,8 +67,10 @@ public class ApiKeyManagement {
         return key;
     }
 
-    /** The caller a presented key belongs to, if it is a live key. */
-    @Transactional(readOnly = true)
+    /**
+     * The caller a presented key belongs to, if it is a live key. Runs on every request: one statement, read afresh each
+     * time (so a revocation on any replica counts from the next request), and no transaction of its own.
+     */
     public Optional<Caller> authenticate(@Nullable String presentedKey) {
         if (presentedKey == null || presentedKey.isEmpty() || presentedKey.length() > MAX_KEY_LENGTH) {
             return Optional.empty();

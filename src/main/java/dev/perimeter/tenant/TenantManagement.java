@@ -59,8 +59,7 @@ public class TenantManagement {
         }
     }
 
-    /** The tenant with that id. */
-    @Transactional(readOnly = true)
+    /** The tenant with that id: one statement, so no transaction of its own. */
     public Tenant get(String tenantId) {
         return tenants.findById(tenantId).orElseThrow(() -> new NoSuchTenantException(tenantId));
     }

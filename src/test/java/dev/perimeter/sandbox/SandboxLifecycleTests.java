@@ -139,6 +139,17 @@ class SandboxLifecycleTests extends ApiTestSupport {
     }
 
     @Test
+    void createAnswersTheSandboxAsAReadAfterwardsShowsIt() {
+        TestTenant tenant = newTenant();
+        JsonNode created = createSandbox(
+                tenant, Map.of("agentId", "agent-9", "labels", Map.of("zeta", "1", "alpha", "2", "mid", "3")));
+        String id = created.get("id").asString();
+        JsonNode read = api.get("/v1/sandboxes/" + id).key(tenant.key()).send().json();
+        assertThat(created.toString()).isEqualTo(read.toString());
+        api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
+    }
+
+    @Test
     void listsPageWithACursorNewestFirst() {
         TestTenant tenant = newTenant();
         List<String> created = new java.util.ArrayList<>();

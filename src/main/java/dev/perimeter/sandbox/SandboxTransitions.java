@@ -1,0 +1,111 @@
+package dev.perimeter.sandbox;
+
+import dev.perimeter.shared.jpa.StringListConverter;
+import dev.perimeter.shared.jpa.StringMapConverter;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * Every write to a sandbox row: the insert ({@code PROVISIONING}) and the conditional state changes, which answer how
+ * many rows moved (0 when another request or replica got there first).
+ *
+ * <p>Each is one SQL statement, run outside any transaction so that it commits on its own (autocommit): one round trip
+ * to Postgres instead of BEGIN, statement and COMMIT. Inside a caller's transaction it joins that one instead.
+ */
+@Repository
+class SandboxTransitions {
+
+    private static final StringListConverter LIST = new StringListConverter();
+    private static final StringMapConverter MAP = new StringMapConverter();
+
+    private final JdbcClient jdbc;
+
+    SandboxTransitions(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Records a new sandbox, {@code PROVISIONING}. */
+    void insert(Sandbox sandbox) {
+        jdbc.sql(
+                        """
+                        insert into sandboxes (id, tenant_id, agent_id, provider, region, state, image, vcpus,
+                            memory_mib, gpu, egress_mode, egress_allow, labels, from_snapshot_id, provider_ref,
+                            correlation_id, cost_usd, created_at, ready_at, expires_at, ended_at, end_reason)
+                        values (:id, :tenantId, :agentId, :provider, :region, :state, :image, :vcpus,
+                            :memoryMib, :gpu, :egressMode, :egressAllow, :labels, :fromSnapshotId, :providerRef,
+                            :correlationId, :costUsd, :createdAt, :readyAt, :expiresAt, :endedAt, :endReason)""")
+                .param("id", sandbox.getId())
+                .param("tenantId", sandbox.getTenantId())
+                .param("agentId", sandbox.getAgentId())
+                .param("provider", sandbox.getProvider())
+                .param("region", sandbox.getRegion())
+                .param("state", sandbox.getState().name())
+                .param("image", sandbox.getImage())
+                .param("vcpus", sandbox.getResources().vcpus())
+                .param("memoryMib", sandbox.getResources().memoryMib())
+                .param("gpu", sandbox.getResources().gpu())
+                .param("egressMode", sandbox.getEgress().mode().name())
+                .param(
+                        "egressAllow",
+                        LIST.convertToDatabaseColumn(sandbox.getEgress().allow()))
+                .param("labels", MAP.convertToDatabaseColumn(sandbox.getLabels()))
+                .param("fromSnapshotId", sandbox.getFromSnapshotId())
+                .param("providerRef", sandbox.getProviderRef())
+                .param("correlationId", sandbox.getCorrelationId())
+                .param("costUsd", sandbox.getCostUsd())
+                .param("createdAt", utc(sandbox.getCreatedAt()))
+                .param("readyAt", utc(sandbox.getReadyAt()))
+                .param("expiresAt", utc(sandbox.getExpiresAt()))
+                .param("endedAt", utc(sandbox.getEndedAt()))
+                .param("endReason", sandbox.getEndReason())
+                .update();
+    }
+
+    int markRunning(String id, String providerRef, Instant now) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'RUNNING', provider_ref = ?, ready_at = ?
+                        where id = ? and state = 'PROVISIONING'""")
+                .params(providerRef, utc(now), id)
+                .update();
+    }
+
+    int recordProviderRef(String id, String providerRef) {
+        return jdbc.sql("update sandboxes set provider_ref = ? where id = ? and state = 'PROVISIONING'")
+                .params(providerRef, id)
+                .update();
+    }
+
+    int markFailed(String id, String reason, Instant now) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'FAILED', ended_at = ?, end_reason = ?
+                        where id = ? and state in ('PROVISIONING', 'RUNNING')""")
+                .params(utc(now), reason, id)
+                .update();
+    }
+
+    int markDestroying(String id, String reason) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'DESTROYING', end_reason = ?
+                        where id = ? and state in ('PROVISIONING', 'RUNNING')""")
+                .params(reason, id)
+                .update();
+    }
+
+    int markDestroyed(String id, Instant now) {
+        return jdbc.sql("update sandboxes set state = 'DESTROYED', ended_at = ? where id = ? and state = 'DESTROYING'")
+                .params(utc(now), id)
+                .update();
+    }
+
+    /** The JDBC driver takes {@code OffsetDateTime}, not {@code Instant}, for a {@code timestamptz}. */
+    static @Nullable OffsetDateTime utc(@Nullable Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+}
