@@ -6,8 +6,10 @@ import dev.perimeter.support.Api;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -94,7 +96,16 @@ class RestartTests {
                             .json()
                             .get("state")
                             .asString())
-                    .isEqualTo("DESTROYED");
+                    .isEqualTo("DESTROYING");
+            // jobs are off here: the destroy finishes in the background, not through the reaper
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                            api.get("/v1/sandboxes/" + sandboxId)
+                                    .key(tenantKey)
+                                    .send()
+                                    .json()
+                                    .get("state")
+                                    .asString())
+                    .isEqualTo("DESTROYED"));
         }
     }
 

@@ -178,12 +178,24 @@ public class SandboxManagement {
         return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 
-    /** Destroys the tenant's sandbox; destroying one that is already ending or ended answers it as it is. */
+    /**
+     * Destroys the tenant's sandbox: commits {@code DESTROYING} and answers it, while the provider's clean-up finishes
+     * in the background (then {@code DESTROYED}; the reaper retries it if it fails). Destroying one that is already
+     * ending or ended answers it as it is (and retries a {@code DESTROYING} one's clean-up).
+     */
     public Sandbox destroy(TenantContext context, String sandboxId) {
-        return destroy(get(context, sandboxId), REQUESTED);
+        Sandbox sandbox = get(context, sandboxId);
+        if (sandbox.getState().isEnded()) {
+            return sandbox;
+        }
+        Sandbox destroying = markDestroying(sandbox, REQUESTED);
+        if (destroying.getState() == SandboxState.DESTROYING) {
+            teardown.finishLater(destroying);
+        }
+        return destroying;
     }
 
-    /** Destroys a sandbox for a reason ({@code REQUESTED}, {@code EXPIRED}); safe to repeat and to race. */
+    /** Destroys a sandbox for a reason ({@code EXPIRED}) before returning; safe to repeat and to race. */
     Sandbox destroy(Sandbox sandbox, String reason) {
         if (sandbox.getState().isEnded()) {
             return sandbox;

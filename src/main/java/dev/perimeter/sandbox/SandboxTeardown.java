@@ -2,31 +2,66 @@ package dev.perimeter.sandbox;
 
 import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.SandboxProvider;
+import dev.perimeter.shared.CorrelationId;
 import dev.perimeter.shared.PerimeterException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
  * The provider side of a destroy: asks the provider to remove a {@code DESTROYING} sandbox, then records it {@code
- * DESTROYED}. If that fails the row stays {@code DESTROYING} and the reaper retries it.
+ * DESTROYED}. A {@code DELETE} hands this on with {@link #finishLater} and answers {@code DESTROYING}; if the work is
+ * lost (a failed provider call, a crash, a shutdown) the row stays {@code DESTROYING} and the reaper finishes it. At
+ * shutdown the destroys in flight are waited for.
  */
 @Component
-class SandboxTeardown {
+class SandboxTeardown implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxTeardown.class);
 
     private final ProviderRegistry providers;
     private final SandboxTransitions transitions;
     private final Clock clock;
+    private final ExecutorService background = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("sandbox-destroy-", 0).factory());
 
     SandboxTeardown(ProviderRegistry providers, SandboxTransitions transitions, Clock clock) {
         this.providers = providers;
         this.transitions = transitions;
         this.clock = clock;
+    }
+
+    /**
+     * Finishes the destroy of a {@code DESTROYING} sandbox on a background thread, under this request's correlation id.
+     * The sandbox object is not touched: the caller is still answering it.
+     */
+    void finishLater(Sandbox sandbox) {
+        String id = sandbox.getId();
+        String provider = sandbox.getProvider();
+        String providerRef = sandbox.providerRefOrId();
+        String correlationId = CorrelationId.current();
+        try {
+            background.execute(() -> {
+                MDC.put(CorrelationId.KEY, correlationId);
+                try {
+                    destroy(id, provider, providerRef);
+                } catch (RuntimeException e) {
+                    log.error("Destroy of sandbox {} failed; the reaper will retry it", id, e);
+                } finally {
+                    MDC.remove(CorrelationId.KEY);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.info("Shutting down: sandbox {} stays DESTROYING for the reaper", id);
+        }
     }
 
     /** Destroys a {@code DESTROYING} sandbox on the provider now; on success it becomes {@code DESTROYED}. */
@@ -52,5 +87,11 @@ class SandboxTeardown {
         }
         Instant now = clock.instant();
         return transitions.markDestroyed(id, now) == 1 ? now : null;
+    }
+
+    /** Waits for the destroys in flight, before the database they record into goes away. */
+    @Override
+    public void destroy() {
+        background.close();
     }
 }
