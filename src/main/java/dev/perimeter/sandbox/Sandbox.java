@@ -113,6 +113,23 @@ public class Sandbox {
         this.expiresAt = expiresAt;
     }
 
+    /** Sets what a row read through {@link SandboxTransitions#find} holds beyond what the constructor takes. */
+    Sandbox withProgress(
+            SandboxState state,
+            @Nullable String providerRef,
+            BigDecimal costUsd,
+            @Nullable Instant readyAt,
+            @Nullable Instant endedAt,
+            @Nullable String endReason) {
+        this.state = state;
+        this.providerRef = providerRef;
+        this.costUsd = costUsd;
+        this.readyAt = readyAt;
+        this.endedAt = endedAt;
+        this.endReason = endReason;
+        return this;
+    }
+
     void running(String providerRef, Instant readyAt) {
         this.state = SandboxState.RUNNING;
         this.providerRef = providerRef;

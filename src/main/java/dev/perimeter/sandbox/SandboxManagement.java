@@ -159,9 +159,7 @@ public class SandboxManagement {
 
     /** The tenant's sandbox with that id. */
     public Sandbox get(TenantContext context, String sandboxId) {
-        return sandboxes
-                .findByIdAndTenantId(sandboxId, context.tenantId())
-                .orElseThrow(() -> new NoSuchSandboxException(sandboxId));
+        return transitions.find(sandboxId, context.tenantId()).orElseThrow(() -> new NoSuchSandboxException(sandboxId));
     }
 
     /** The tenant's sandboxes, newest first, optionally of one state or agent. */

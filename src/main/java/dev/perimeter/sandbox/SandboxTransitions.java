@@ -1,17 +1,23 @@
 package dev.perimeter.sandbox;
 
+import dev.perimeter.provider.EgressMode;
+import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.shared.jpa.StringListConverter;
 import dev.perimeter.shared.jpa.StringMapConverter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Every write to a sandbox row: the insert ({@code PROVISIONING}) and the conditional state changes, which answer how
- * many rows moved (0 when another request or replica got there first).
+ * The sandbox row in plain JDBC: the read every exec, file call and destroy starts with, the insert ({@code
+ * PROVISIONING}) and the conditional state changes, which answer how many rows moved (0 when another request or
+ * replica got there first). Other reads go through {@link Sandboxes}.
  *
  * <p>Each is one SQL statement, run outside any transaction so that it commits on its own (autocommit): one round trip
  * to Postgres instead of BEGIN, statement and COMMIT. Inside a caller's transaction it joins that one instead.
@@ -26,6 +32,37 @@ class SandboxTransitions {
 
     SandboxTransitions(JdbcClient jdbc) {
         this.jdbc = jdbc;
+    }
+
+    /** The tenant's sandbox with that id. */
+    Optional<Sandbox> find(String id, String tenantId) {
+        return jdbc.sql("select * from sandboxes where id = ? and tenant_id = ?")
+                .params(id, tenantId)
+                .query((row, n) -> new Sandbox(
+                                row.getString("id"),
+                                row.getString("tenant_id"),
+                                row.getString("agent_id"),
+                                row.getString("provider"),
+                                row.getString("region"),
+                                row.getString("image"),
+                                new SandboxSpec.Resources(
+                                        row.getInt("vcpus"), row.getInt("memory_mib"), row.getString("gpu")),
+                                new SandboxSpec.Egress(
+                                        EgressMode.valueOf(row.getString("egress_mode")),
+                                        LIST.convertToEntityAttribute(row.getString("egress_allow"))),
+                                MAP.convertToEntityAttribute(row.getString("labels")),
+                                row.getString("from_snapshot_id"),
+                                row.getString("correlation_id"),
+                                instant(row, "created_at"),
+                                instant(row, "expires_at"))
+                        .withProgress(
+                                SandboxState.valueOf(row.getString("state")),
+                                row.getString("provider_ref"),
+                                row.getBigDecimal("cost_usd"),
+                                instant(row, "ready_at"),
+                                instant(row, "ended_at"),
+                                row.getString("end_reason")))
+                .optional();
     }
 
     /** Records a new sandbox, {@code PROVISIONING}. */
@@ -102,6 +139,11 @@ class SandboxTransitions {
         return jdbc.sql("update sandboxes set state = 'DESTROYED', ended_at = ? where id = ? and state = 'DESTROYING'")
                 .params(utc(now), id)
                 .update();
+    }
+
+    private static @Nullable Instant instant(ResultSet row, String column) throws SQLException {
+        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
     }
 
     /** The JDBC driver takes {@code OffsetDateTime}, not {@code Instant}, for a {@code timestamptz}. */

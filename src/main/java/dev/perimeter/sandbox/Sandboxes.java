@@ -21,8 +21,6 @@ interface Sandboxes extends JpaRepository<Sandbox, String> {
     @Transactional(propagation = Propagation.SUPPORTS)
     Optional<Sandbox> findById(String id);
 
-    Optional<Sandbox> findByIdAndTenantId(String id, String tenantId);
-
     long countByTenantIdAndStateIn(String tenantId, Collection<SandboxState> states);
 
     @Query(
