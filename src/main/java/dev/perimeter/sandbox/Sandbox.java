@@ -13,14 +13,17 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.hibernate.annotations.DynamicUpdate;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A sandbox as Postgres records it. The row is written ({@code PROVISIONING}) before any provider call; state changes
- * after that are conditional updates in {@link Sandboxes}, so racing replicas cannot move it backwards.
+ * after that are conditional updates in {@link SandboxTransitions}, so racing replicas cannot move it backwards. The
+ * package-private mutators only mirror, in memory, an update that moved the row, so that it need not be read again.
  */
 @Entity
 @DynamicUpdate
@@ -110,12 +113,49 @@ public class Sandbox {
         this.gpu = resources.gpu();
         this.egressMode = egress.mode();
         this.egressAllow = egress.allow();
-        this.labels = Map.copyOf(labels);
+        this.labels = Collections.unmodifiableSortedMap(new TreeMap<>(labels)); // in the order a reload gives
         this.fromSnapshotId = fromSnapshotId;
         this.correlationId = correlationId;
         this.createdAt = createdAt;
         this.expiresAt = expiresAt;
         this.reservedUsd = reservedUsd;
+    }
+
+    /** Sets what a row read through {@link SandboxTransitions#find} holds beyond what the constructor takes. */
+    Sandbox withProgress(
+            SandboxState state,
+            @Nullable String providerRef,
+            BigDecimal costUsd,
+            @Nullable Instant readyAt,
+            @Nullable Instant endedAt,
+            @Nullable String endReason) {
+        this.state = state;
+        this.providerRef = providerRef;
+        this.costUsd = costUsd;
+        this.readyAt = readyAt;
+        this.endedAt = endedAt;
+        this.endReason = endReason;
+        return this;
+    }
+
+    void running(String providerRef, Instant readyAt) {
+        this.state = SandboxState.RUNNING;
+        this.providerRef = providerRef;
+        this.readyAt = readyAt;
+    }
+
+    void provisionedAs(String providerRef) {
+        this.providerRef = providerRef;
+    }
+
+    void destroying(String reason) {
+        this.state = SandboxState.DESTROYING;
+        this.endReason = reason;
+    }
+
+    void destroyed(Instant endedAt) {
+        this.state = SandboxState.DESTROYED;
+        this.endedAt = endedAt;
     }
 
     public String getId() {

@@ -19,7 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /** Runs commands in a tenant's running sandboxes and moves files in and out of their workspaces. */
 @Service
@@ -29,7 +28,6 @@ public class SandboxExecution {
     private final Execs execs;
     private final ProviderRegistry providers;
     private final SandboxProperties properties;
-    private final TransactionTemplate transactions;
     private final Clock clock;
 
     SandboxExecution(
@@ -37,13 +35,11 @@ public class SandboxExecution {
             Execs execs,
             ProviderRegistry providers,
             SandboxProperties properties,
-            TransactionTemplate transactions,
             Clock clock) {
         this.sandboxes = sandboxes;
         this.execs = execs;
         this.providers = providers;
         this.properties = properties;
-        this.transactions = transactions;
         this.clock = clock;
     }
 
@@ -71,24 +67,25 @@ public class SandboxExecution {
                 properties.maxOutput().toBytes());
         Exec exec = new Exec(
                 Ids.next("exec"),
-                sandbox,
+                sandbox.getId(),
+                sandbox.getTenantId(),
                 truncate(command.command().getFirst(), 256),
                 command.command().size(),
                 sha256(command.command()),
                 CorrelationId.current(),
                 clock.instant());
-        transactions.executeWithoutResult(status -> execs.save(exec));
+        execs.start(exec);
         SandboxProvider provider = providers.get(sandbox.getProvider());
         ExecResult result = ProviderCalls.call(
                 provider.type(), "run a command", () -> provider.exec(sandbox.providerRefOrId(), spec, output));
-        transactions.executeWithoutResult(status -> execs.recordEnd(
-                exec.getId(),
+        execs.recordEnd(
+                exec.id(),
                 result.exitCode(),
                 result.timedOut(),
                 result.truncated(),
                 result.duration().toMillis(),
-                clock.instant()));
-        return new ExecOutcome(exec.getId(), result);
+                clock.instant());
+        return new ExecOutcome(exec.id(), result);
     }
 
     /** Writes a file into the workspace of a sandbox {@link #running} answered. */

@@ -1,7 +1,6 @@
 package dev.perimeter.sandbox;
 
 import dev.perimeter.cost.Pricing;
-import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.ProvisionedSandbox;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
@@ -45,10 +44,11 @@ public class SandboxManagement {
     static final String PROVIDER_LOST = "PROVIDER_LOST: the provider no longer has this sandbox";
 
     private final Sandboxes sandboxes;
+    private final SandboxTransitions transitions;
     private final Snapshots snapshots;
     private final TenantManagement tenants;
     private final SandboxPlacement placement;
-    private final ProviderRegistry providers;
+    private final SandboxTeardown teardown;
     private final Admission admission;
     private final SandboxCounters counters;
     private final Pricing pricing;
@@ -59,10 +59,11 @@ public class SandboxManagement {
 
     SandboxManagement(
             Sandboxes sandboxes,
+            SandboxTransitions transitions,
             Snapshots snapshots,
             TenantManagement tenants,
             SandboxPlacement placement,
-            ProviderRegistry providers,
+            SandboxTeardown teardown,
             Admission admission,
             SandboxCounters counters,
             Pricing pricing,
@@ -70,10 +71,11 @@ public class SandboxManagement {
             TransactionTemplate transactions,
             Clock clock) {
         this.sandboxes = sandboxes;
+        this.transitions = transitions;
         this.snapshots = snapshots;
         this.tenants = tenants;
         this.placement = placement;
-        this.providers = providers;
+        this.teardown = teardown;
         this.admission = admission;
         this.counters = counters;
         this.pricing = pricing;
@@ -124,7 +126,7 @@ public class SandboxManagement {
                                 where.lifetime()));
         admissionTimer.record(() -> transactions.executeWithoutResult(status -> {
             admission.admit(tenant, sandbox);
-            sandboxes.save(sandbox);
+            transitions.insert(sandbox);
         }));
         SandboxSpec spec = new SandboxSpec(
                 sandbox.getId(),
@@ -138,11 +140,11 @@ public class SandboxManagement {
                 request.labels(),
                 where.lifetime(),
                 from == null ? null : from.getProviderRef());
-        provision(sandbox, where.provider(), spec);
-        return reload(sandbox.getId());
+        return provision(sandbox, where.provider(), spec);
     }
 
-    private void provision(Sandbox sandbox, SandboxProvider provider, SandboxSpec spec) {
+    /** Calls the provider and records what it answered; answers the sandbox as it now is. */
+    private Sandbox provision(Sandbox sandbox, SandboxProvider provider, SandboxSpec spec) {
         ProvisionedSandbox provisioned;
         try {
             provisioned = ProviderCalls.call(provider.type(), "create a sandbox", () -> provider.create(spec));
@@ -150,24 +152,30 @@ public class SandboxManagement {
             fail(sandbox, provider, "PROVIDER_ERROR: " + e.getBody().getDetail());
             throw e;
         }
-        int moved = transactions.execute(status -> provisioned.status() == SandboxStatus.RUNNING
-                ? sandboxes.markRunning(sandbox.getId(), provisioned.providerRef(), clock.instant())
-                : sandboxes.recordProviderRef(sandbox.getId(), provisioned.providerRef()));
+        boolean running = provisioned.status() == SandboxStatus.RUNNING;
+        Instant now = clock.instant();
+        int moved = running
+                ? transitions.markRunning(sandbox.getId(), provisioned.providerRef(), now)
+                : transitions.recordProviderRef(sandbox.getId(), provisioned.providerRef());
         if (moved == 0) {
             log.info(
                     "Sandbox {} was destroyed while it was being provisioned; destroying it on {}",
                     sandbox.getId(),
                     provider.type());
-            finishDestroy(reload(sandbox.getId()));
+            Sandbox current = reload(sandbox.getId());
+            teardown.finish(current);
+            return current;
         }
+        if (running) {
+            sandbox.running(provisioned.providerRef(), now);
+        } else {
+            sandbox.provisionedAs(provisioned.providerRef());
+        }
+        return sandbox;
     }
 
     private void fail(Sandbox sandbox, SandboxProvider provider, String reason) {
-        transactions.executeWithoutResult(status -> {
-            if (sandboxes.markFailed(sandbox.getId(), truncate(reason), clock.instant()) == 1) {
-                counters.release(sandbox.getId());
-            }
-        });
+        markFailed(sandbox, truncate(reason));
         try {
             provider.destroy(sandbox.getId());
         } catch (RuntimeException cleanup) {
@@ -198,9 +206,7 @@ public class SandboxManagement {
 
     /** The tenant's sandbox with that id. */
     public Sandbox get(TenantContext context, String sandboxId) {
-        return sandboxes
-                .findByIdAndTenantId(sandboxId, context.tenantId())
-                .orElseThrow(() -> new NoSuchSandboxException(sandboxId));
+        return transitions.find(sandboxId, context.tenantId()).orElseThrow(() -> new NoSuchSandboxException(sandboxId));
     }
 
     /** The tenant's sandboxes, newest first, optionally of one state or agent. */
@@ -217,54 +223,53 @@ public class SandboxManagement {
         return Page.ofRows(rows, size, last -> new Cursor(last.getCreatedAt(), last.getId()));
     }
 
-    /** Destroys the tenant's sandbox; destroying one that is already ending or ended answers it as it is. */
+    /**
+     * Destroys the tenant's sandbox: commits {@code DESTROYING} and answers it, while the provider's clean-up finishes
+     * in the background (then {@code DESTROYED}; the reaper retries it if it fails). Destroying one that is already
+     * ending or ended answers it as it is (and retries a {@code DESTROYING} one's clean-up).
+     */
     public Sandbox destroy(TenantContext context, String sandboxId) {
-        return destroy(get(context, sandboxId), REQUESTED);
+        Sandbox sandbox = get(context, sandboxId);
+        if (sandbox.getState().isEnded()) {
+            return sandbox;
+        }
+        Sandbox destroying = markDestroying(sandbox, REQUESTED);
+        if (destroying.getState() == SandboxState.DESTROYING) {
+            teardown.finishLater(destroying);
+        }
+        return destroying;
     }
 
-    /** Destroys a sandbox for a reason ({@code REQUESTED}, {@code EXPIRED}); safe to repeat and to race. */
+    /** Destroys a sandbox for a reason ({@code EXPIRED}) before returning; safe to repeat and to race. */
     Sandbox destroy(Sandbox sandbox, String reason) {
         if (sandbox.getState().isEnded()) {
             return sandbox;
         }
-        transactions.executeWithoutResult(status -> sandboxes.markDestroying(sandbox.getId(), reason));
-        Sandbox destroying = reload(sandbox.getId());
+        Sandbox destroying = markDestroying(sandbox, reason);
         if (destroying.getState() == SandboxState.DESTROYING) {
-            finishDestroy(destroying);
+            teardown.finish(destroying);
         }
-        return reload(sandbox.getId());
+        return destroying;
     }
 
-    /** Asks the provider to destroy a {@code DESTROYING} sandbox; on success it becomes {@code DESTROYED}. */
-    void finishDestroy(Sandbox sandbox) {
-        SandboxProvider provider = providers.find(sandbox.getProvider()).orElse(null);
-        if (provider == null) {
-            log.warn(
-                    "Sandbox {} is on provider '{}', which is not configured here",
-                    sandbox.getId(),
-                    sandbox.getProvider());
-            return;
+    /** Moves a live sandbox to {@code DESTROYING}; answers it as it now is, whoever moved it. */
+    private Sandbox markDestroying(Sandbox sandbox, String reason) {
+        if (transitions.markDestroying(sandbox.getId(), reason) == 1) {
+            sandbox.destroying(reason);
+            return sandbox;
         }
-        try {
-            ProviderCalls.run(provider.type(), "destroy a sandbox", () -> provider.destroy(sandbox.providerRefOrId()));
-        } catch (PerimeterException e) {
-            log.warn(
-                    "Destroy of sandbox {} failed; it stays DESTROYING and will be retried: {}",
-                    sandbox.getId(),
-                    e.getMessage());
-            return;
-        }
-        transactions.executeWithoutResult(status -> {
-            if (sandboxes.markDestroyed(sandbox.getId(), clock.instant()) == 1) {
-                counters.release(sandbox.getId());
-            }
-        });
+        return reload(sandbox.getId()); // another request or replica moved it first
     }
 
     /** Fails a running sandbox whose provider no longer has it, giving back its slot. */
     void markLost(Sandbox sandbox) {
+        markFailed(sandbox, PROVIDER_LOST);
+    }
+
+    /** Moves a live sandbox to {@code FAILED} and gives back its quota slot and reservation, in one transaction. */
+    private void markFailed(Sandbox sandbox, String reason) {
         transactions.executeWithoutResult(status -> {
-            if (sandboxes.markFailed(sandbox.getId(), PROVIDER_LOST, clock.instant()) == 1) {
+            if (transitions.markFailed(sandbox.getId(), reason, clock.instant()) == 1) {
                 counters.release(sandbox.getId());
             }
         });
@@ -275,7 +280,7 @@ public class SandboxManagement {
         List<Sandbox> expired = sandboxes.expired(clock.instant(), batch);
         expired.forEach(sandbox -> destroy(sandbox, EXPIRED));
         List<Sandbox> stuck = sandboxes.destroying(batch);
-        stuck.forEach(this::finishDestroy);
+        stuck.forEach(teardown::finish);
         return expired.size() + stuck.size();
     }
 

@@ -6,16 +6,20 @@ import java.util.List;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.data.jpa.repository.JpaRepository;
-import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
- * All sandboxes. Reads of tenant data are scoped by tenant; state changes are conditional updates that answer how
- * many rows moved (0 when another request or replica got there first).
+ * Reads of sandboxes; reads of tenant data are scoped by tenant. Writes are in {@link SandboxTransitions}. Each read is
+ * one statement and takes no transaction of its own (one round trip, no BEGIN/COMMIT); inside a caller's transaction
+ * it joins it.
  */
 interface Sandboxes extends JpaRepository<Sandbox, String> {
 
-    Optional<Sandbox> findByIdAndTenantId(String id, String tenantId);
+    @Override
+    @Transactional(propagation = Propagation.SUPPORTS)
+    Optional<Sandbox> findById(String id);
 
     long countByTenantIdAndStateIn(String tenantId, Collection<SandboxState> states);
 
@@ -56,43 +60,4 @@ interface Sandboxes extends JpaRepository<Sandbox, String> {
             order by s.createdAt
             limit :limit""")
     List<Sandbox> destroying(int limit);
-
-    @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query(
-            """
-            update Sandbox s set s.state = dev.perimeter.sandbox.SandboxState.RUNNING,
-                s.providerRef = :providerRef, s.readyAt = :now
-            where s.id = :id and s.state = dev.perimeter.sandbox.SandboxState.PROVISIONING""")
-    int markRunning(String id, String providerRef, Instant now);
-
-    @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query(
-            """
-            update Sandbox s set s.providerRef = :providerRef
-            where s.id = :id and s.state = dev.perimeter.sandbox.SandboxState.PROVISIONING""")
-    int recordProviderRef(String id, String providerRef);
-
-    @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query(
-            """
-            update Sandbox s set s.state = dev.perimeter.sandbox.SandboxState.FAILED, s.endedAt = :now,
-                s.endReason = :reason
-            where s.id = :id and s.state in (dev.perimeter.sandbox.SandboxState.PROVISIONING,
-                dev.perimeter.sandbox.SandboxState.RUNNING)""")
-    int markFailed(String id, String reason, Instant now);
-
-    @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query(
-            """
-            update Sandbox s set s.state = dev.perimeter.sandbox.SandboxState.DESTROYING, s.endReason = :reason
-            where s.id = :id and s.state in (dev.perimeter.sandbox.SandboxState.PROVISIONING,
-                dev.perimeter.sandbox.SandboxState.RUNNING)""")
-    int markDestroying(String id, String reason);
-
-    @Modifying(clearAutomatically = true, flushAutomatically = true)
-    @Query(
-            """
-            update Sandbox s set s.state = dev.perimeter.sandbox.SandboxState.DESTROYED, s.endedAt = :now
-            where s.id = :id and s.state = dev.perimeter.sandbox.SandboxState.DESTROYING""")
-    int markDestroyed(String id, Instant now);
 }

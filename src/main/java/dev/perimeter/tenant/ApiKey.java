@@ -89,17 +89,9 @@ public class ApiKey {
         return revokedAt;
     }
 
-    boolean isRevoked() {
-        return revokedAt != null;
-    }
-
     void revoke(Instant now) {
         if (revokedAt == null) {
             revokedAt = now;
         }
-    }
-
-    Caller toCaller() {
-        return new Caller(id, role, tenantId);
     }
 }

@@ -17,11 +17,13 @@ public class ApiKeyManagement {
     static final int MAX_KEY_LENGTH = 256;
 
     private final ApiKeys keys;
+    private final LiveKeys liveKeys;
     private final TenantManagement tenants;
     private final Clock clock;
 
-    ApiKeyManagement(ApiKeys keys, TenantManagement tenants, Clock clock) {
+    ApiKeyManagement(ApiKeys keys, LiveKeys liveKeys, TenantManagement tenants, Clock clock) {
         this.keys = keys;
+        this.liveKeys = liveKeys;
         this.tenants = tenants;
         this.clock = clock;
     }
@@ -67,16 +69,16 @@ public class ApiKeyManagement {
         return key;
     }
 
-    /** The caller a presented key belongs to, if it is a live key. */
-    @Transactional(readOnly = true)
+    /**
+     * The caller a presented key belongs to, if it is a live key. Runs on every request; see {@link LiveKeys}.
+     */
     public Optional<Caller> authenticate(@Nullable String presentedKey) {
         if (presentedKey == null || presentedKey.isEmpty() || presentedKey.length() > MAX_KEY_LENGTH) {
             return Optional.empty();
         }
-        return keys.findByPrefix(KeyMaterial.prefixOf(presentedKey))
-                .filter(key -> !key.isRevoked())
-                .filter(key -> KeyMaterial.matches(presentedKey, key.getSecretHash()))
-                .map(ApiKey::toCaller);
+        return liveKeys.find(KeyMaterial.prefixOf(presentedKey))
+                .filter(key -> KeyMaterial.matches(presentedKey, key.secretHash()))
+                .map(key -> new Caller(key.id(), key.role(), key.tenantId()));
     }
 
     /**

@@ -69,8 +69,7 @@ public class TenantManagement {
         return tenants.findByBudgetLimitUsdIsNotNull();
     }
 
-    /** The tenant with that id. */
-    @Transactional(readOnly = true)
+    /** The tenant with that id: one statement, so no transaction of its own. */
     public Tenant get(String tenantId) {
         return tenants.findById(tenantId).orElseThrow(() -> new NoSuchTenantException(tenantId));
     }

@@ -2,11 +2,19 @@ package dev.perimeter.tenant;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.Query;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
 /** All tenants. */
 interface Tenants extends JpaRepository<Tenant, String> {
+
+    /** One statement: no transaction of its own (one round trip, no BEGIN/COMMIT); joins the caller's if any. */
+    @Override
+    @Transactional(propagation = Propagation.SUPPORTS)
+    Optional<Tenant> findById(String id);
 
     @Query(
             """

@@ -78,7 +78,7 @@ class BudgetTests extends ApiTestSupport {
         assertThat(overBudget.json().get("reservedUsd").asString()).isEqualTo("3.61");
 
         for (String id : List.of(first, second, third)) {
-            api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
+            destroyAndWait(tenant, id);
         }
         clock.advance(Duration.ofSeconds(30));
         runMeter();
@@ -149,7 +149,7 @@ class BudgetTests extends ApiTestSupport {
         runMeter();
         assertThat(state(tenant, running).get("state").asString()).isEqualTo("RUNNING");
         assertProblem(create(tenant, "PT1M"), 402, "budget-exhausted");
-        api.delete("/v1/sandboxes/" + running).key(tenant.key()).send();
+        destroyAndWait(tenant, running);
         runMeter();
         assertLedgerAgrees(tenant, List.of(running));
     }
@@ -160,7 +160,7 @@ class BudgetTests extends ApiTestSupport {
         String id = create(tenant, "PT10M").json().get("id").asString();
         clock.advance(Duration.ofSeconds(90));
         runMeter();
-        api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
+        destroyAndWait(tenant, id);
         clock.advance(Duration.ofSeconds(5));
         runMeter();
         JsonNode usage = api.get("/v1/usage").key(tenant.key()).send().json();

@@ -26,7 +26,7 @@ class CounterRecountTests extends ApiTestSupport {
         createSandbox(tenant, Map.of("agentId", "planner"));
         createSandbox(tenant, Map.of("agentId", "planner"));
         String ended = createSandbox(tenant, Map.of()).get("id").asString();
-        api.delete("/v1/sandboxes/" + ended).key(tenant.key()).send();
+        destroyAndWait(tenant, ended);
 
         jdbc.sql("update tenant_counters set active_sandboxes = 40, reserved_usd = 123.45 where tenant_id = ?")
                 .param(tenant.id())

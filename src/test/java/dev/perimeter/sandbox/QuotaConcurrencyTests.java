@@ -89,6 +89,7 @@ class QuotaConcurrencyTests {
             if (round == 0) {
                 assertThat(outcome.admitted).isEqualTo(6);
             }
+            awaitDestroysFinished(tenant);
             for (String agent : List.of("agent-0", "agent-1")) {
                 assertThat(agentCounter(tenant, agent)).isEqualTo(liveCount(tenant, agent));
             }
@@ -209,6 +210,17 @@ class QuotaConcurrencyTests {
                 .param(tenant)
                 .query(String.class)
                 .list();
+    }
+
+    /** A DELETE answers DESTROYING and finishes in the background; the counters follow when it does. */
+    private static void awaitDestroysFinished(String tenant) {
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> jdbc.sql("select count(*) from sandboxes where tenant_id = ? and state = 'DESTROYING'")
+                                .param(tenant)
+                                .query(Integer.class)
+                                .single()
+                        == 0);
     }
 
     private static int liveCount(String tenant) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
+import dev.perimeter.support.RecordingProviders;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -118,11 +119,12 @@ class SandboxLifecycleTests extends ApiTestSupport {
         Api.Response destroyed =
                 api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
         assertThat(destroyed.status()).isEqualTo(200);
-        assertThat(destroyed.json().get("state").asString()).isEqualTo("DESTROYED");
+        assertThat(destroyed.json().get("state").asString()).isEqualTo("DESTROYING");
         assertThat(destroyed.json().get("endReason").asString()).isEqualTo("REQUESTED");
         Api.Response again = api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
         assertThat(again.status()).isEqualTo(200);
-        assertThat(again.json().get("state").asString()).isEqualTo("DESTROYED");
+        assertThat(again.json().get("state").asString()).isIn("DESTROYING", "DESTROYED");
+        awaitState(tenant, id, "DESTROYED");
 
         Api.Response execAfter = api.post("/v1/sandboxes/" + id + "/exec")
                 .key(tenant.key())
@@ -139,6 +141,76 @@ class SandboxLifecycleTests extends ApiTestSupport {
                         .status())
                 .isEqualTo(200);
         api.delete("/v1/sandboxes/" + restoredId).key(tenant.key()).send();
+    }
+
+    @Test
+    void createAnswersTheSandboxAsAReadAfterwardsShowsIt() {
+        TestTenant tenant = newTenant();
+        JsonNode created = createSandbox(
+                tenant, Map.of("agentId", "agent-9", "labels", Map.of("zeta", "1", "alpha", "2", "mid", "3")));
+        String id = created.get("id").asString();
+        JsonNode read = api.get("/v1/sandboxes/" + id).key(tenant.key()).send().json();
+        assertThat(created.toString()).isEqualTo(read.toString());
+        api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
+    }
+
+    @Test
+    void destroyAnswersDestroyingAndFinishesInTheBackground() {
+        TestTenant tenant = newTenant();
+        String id = createSandbox(tenant, Map.of()).get("id").asString();
+        assertThat(exec(tenant, id, Map.of("command", List.of("sh", "-c", "echo kept > file")))
+                        .get("exitCode")
+                        .asInt())
+                .isZero();
+        JsonNode destroying = api.delete("/v1/sandboxes/" + id)
+                .key(tenant.key())
+                .header("X-Correlation-Id", "destroy-in-background")
+                .send()
+                .json();
+        assertThat(destroying.get("state").asString()).isEqualTo("DESTROYING");
+        assertThat(destroying.get("endReason").asString()).isEqualTo("REQUESTED");
+        JsonNode destroyed = awaitState(tenant, id, "DESTROYED");
+        assertThat(destroyed.get("endReason").asString()).isEqualTo("REQUESTED");
+        assertThat(destroyed.get("endedAt").isNull()).isFalse();
+        assertThat(RecordingProviders.destroys(id)).isPositive();
+    }
+
+    @Test
+    void destroyWhoseCleanUpFailsIsFinishedByTheReaper() {
+        TestTenant tenant = newTenant();
+        String id = createSandbox(tenant, Map.of()).get("id").asString();
+        RecordingProviders.failDestroys(id, 2);
+        assertThat(api.delete("/v1/sandboxes/" + id)
+                        .key(tenant.key())
+                        .send()
+                        .json()
+                        .get("state")
+                        .asString())
+                .isEqualTo("DESTROYING");
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> {
+                    reaper.reap();
+                    return api.get("/v1/sandboxes/" + id)
+                            .key(tenant.key())
+                            .send()
+                            .json()
+                            .get("state")
+                            .asString()
+                            .equals("DESTROYED");
+                });
+        assertThat(RecordingProviders.destroys(id)).isGreaterThanOrEqualTo(3);
+    }
+
+    private JsonNode awaitState(TestTenant tenant, String id, String state) {
+        return org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(
+                        () -> api.get("/v1/sandboxes/" + id)
+                                .key(tenant.key())
+                                .send()
+                                .json(),
+                        sandbox -> sandbox.get("state").asString().equals(state));
     }
 
     @Test

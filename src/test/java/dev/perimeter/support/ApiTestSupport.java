@@ -95,6 +95,24 @@ public abstract class ApiTestSupport {
         return response.json();
     }
 
+    /** Destroys a sandbox and waits until its background clean-up has made it {@code DESTROYED}. */
+    protected void destroyAndWait(TestTenant tenant, String sandboxId) {
+        assertThat(api.delete("/v1/sandboxes/" + sandboxId)
+                        .key(tenant.key())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> api.get("/v1/sandboxes/" + sandboxId)
+                        .key(tenant.key())
+                        .send()
+                        .json()
+                        .get("state")
+                        .asString()
+                        .equals("DESTROYED"));
+    }
+
     /** The tenant's {@code activeSandboxes}, as an admin reads it. */
     protected long activeSandboxes(TestTenant tenant) {
         return api.get("/v1/tenants/" + tenant.id())

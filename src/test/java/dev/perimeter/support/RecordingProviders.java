@@ -6,11 +6,13 @@ import dev.perimeter.provider.ExecSpec;
 import dev.perimeter.provider.ManagedSandbox;
 import dev.perimeter.provider.ProviderCapabilities;
 import dev.perimeter.provider.ProviderErrorException;
+import dev.perimeter.provider.ProviderUnavailableException;
 import dev.perimeter.provider.ProvisionedSandbox;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.provider.SandboxStatus;
 import dev.perimeter.provider.SnapshotResult;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,8 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 
 /**
- * Wraps every real provider so tests can count its create calls per tenant and hold a tenant's creates on a latch,
- * without replacing what the provider does.
+ * Wraps every real provider so tests can count its create calls per tenant, hold a tenant's creates on a latch and
+ * make a sandbox's destroys fail, without replacing what the provider does.
  */
 public class RecordingProviders implements BeanPostProcessor {
 
@@ -34,6 +36,19 @@ public class RecordingProviders implements BeanPostProcessor {
     /** Makes the tenant's next create fail as a vendor error would, before the real provider is called. */
     public static void failNextCreate(String tenantId, String detail) {
         FAILING.put(tenantId, detail);
+    }
+
+    private static final Map<String, AtomicInteger> FAILING_DESTROYS = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicInteger> DESTROYS = new ConcurrentHashMap<>();
+
+    /** Makes the next {@code times} destroys of the sandbox fail as an unreachable provider would. */
+    public static void failDestroys(String sandboxId, int times) {
+        FAILING_DESTROYS.put(sandboxId, new AtomicInteger(times));
+    }
+
+    /** How many times any provider was asked to destroy the sandbox, failed attempts included. */
+    public static int destroys(String sandboxId) {
+        return DESTROYS.getOrDefault(sandboxId, new AtomicInteger()).get();
     }
 
     /** How many times any provider was asked to create a sandbox for the tenant. */
@@ -127,6 +142,12 @@ public class RecordingProviders implements BeanPostProcessor {
 
         @Override
         public void destroy(String providerRef) {
+            DESTROYS.computeIfAbsent(providerRef, id -> new AtomicInteger()).incrementAndGet();
+            AtomicInteger failing = FAILING_DESTROYS.get(providerRef);
+            if (failing != null && failing.getAndDecrement() > 0) {
+                throw new ProviderUnavailableException(
+                        delegate.type(), "injected destroy failure", new IOException("connection refused"));
+            }
             delegate.destroy(providerRef);
         }
 

@@ -1,0 +1,157 @@
+package dev.perimeter.sandbox;
+
+import dev.perimeter.provider.EgressMode;
+import dev.perimeter.provider.SandboxSpec;
+import dev.perimeter.shared.jpa.StringListConverter;
+import dev.perimeter.shared.jpa.StringMapConverter;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The sandbox row in plain JDBC: the read every exec, file call and destroy starts with, the insert ({@code
+ * PROVISIONING}) and the conditional state changes, which answer how many rows moved (0 when another request or
+ * replica got there first). Other reads go through {@link Sandboxes}.
+ *
+ * <p>Each is one SQL statement, run outside any transaction so that it commits on its own (autocommit): one round trip
+ * to Postgres instead of BEGIN, statement and COMMIT. Inside a caller's transaction it joins that one instead.
+ */
+@Repository
+class SandboxTransitions {
+
+    private static final StringListConverter LIST = new StringListConverter();
+    private static final StringMapConverter MAP = new StringMapConverter();
+
+    private final JdbcClient jdbc;
+
+    SandboxTransitions(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The tenant's sandbox with that id. */
+    Optional<Sandbox> find(String id, String tenantId) {
+        return jdbc.sql("select * from sandboxes where id = ? and tenant_id = ?")
+                .params(id, tenantId)
+                .query((row, n) -> new Sandbox(
+                                row.getString("id"),
+                                row.getString("tenant_id"),
+                                row.getString("agent_id"),
+                                row.getString("provider"),
+                                row.getString("region"),
+                                row.getString("image"),
+                                new SandboxSpec.Resources(
+                                        row.getInt("vcpus"), row.getInt("memory_mib"), row.getString("gpu")),
+                                new SandboxSpec.Egress(
+                                        EgressMode.valueOf(row.getString("egress_mode")),
+                                        LIST.convertToEntityAttribute(row.getString("egress_allow"))),
+                                MAP.convertToEntityAttribute(row.getString("labels")),
+                                row.getString("from_snapshot_id"),
+                                row.getString("correlation_id"),
+                                instant(row, "created_at"),
+                                instant(row, "expires_at"),
+                                row.getBigDecimal("reserved_usd"))
+                        .withProgress(
+                                SandboxState.valueOf(row.getString("state")),
+                                row.getString("provider_ref"),
+                                row.getBigDecimal("cost_usd"),
+                                instant(row, "ready_at"),
+                                instant(row, "ended_at"),
+                                row.getString("end_reason")))
+                .optional();
+    }
+
+    /** Records a new sandbox, {@code PROVISIONING}. */
+    void insert(Sandbox sandbox) {
+        jdbc.sql(
+                        """
+                        insert into sandboxes (id, tenant_id, agent_id, provider, region, state, image, vcpus,
+                            memory_mib, gpu, egress_mode, egress_allow, labels, from_snapshot_id, provider_ref,
+                            correlation_id, cost_usd, reserved_usd, created_at, ready_at, expires_at, ended_at,
+                            end_reason)
+                        values (:id, :tenantId, :agentId, :provider, :region, :state, :image, :vcpus,
+                            :memoryMib, :gpu, :egressMode, :egressAllow, :labels, :fromSnapshotId, :providerRef,
+                            :correlationId, :costUsd, :reservedUsd, :createdAt, :readyAt, :expiresAt, :endedAt,
+                            :endReason)""")
+                .param("id", sandbox.getId())
+                .param("tenantId", sandbox.getTenantId())
+                .param("agentId", sandbox.getAgentId())
+                .param("provider", sandbox.getProvider())
+                .param("region", sandbox.getRegion())
+                .param("state", sandbox.getState().name())
+                .param("image", sandbox.getImage())
+                .param("vcpus", sandbox.getResources().vcpus())
+                .param("memoryMib", sandbox.getResources().memoryMib())
+                .param("gpu", sandbox.getResources().gpu())
+                .param("egressMode", sandbox.getEgress().mode().name())
+                .param(
+                        "egressAllow",
+                        LIST.convertToDatabaseColumn(sandbox.getEgress().allow()))
+                .param("labels", MAP.convertToDatabaseColumn(sandbox.getLabels()))
+                .param("fromSnapshotId", sandbox.getFromSnapshotId())
+                .param("providerRef", sandbox.getProviderRef())
+                .param("correlationId", sandbox.getCorrelationId())
+                .param("costUsd", sandbox.getCostUsd())
+                .param("reservedUsd", sandbox.getReservedUsd())
+                .param("createdAt", utc(sandbox.getCreatedAt()))
+                .param("readyAt", utc(sandbox.getReadyAt()))
+                .param("expiresAt", utc(sandbox.getExpiresAt()))
+                .param("endedAt", utc(sandbox.getEndedAt()))
+                .param("endReason", sandbox.getEndReason())
+                .update();
+    }
+
+    int markRunning(String id, String providerRef, Instant now) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'RUNNING', provider_ref = ?, ready_at = ?
+                        where id = ? and state = 'PROVISIONING'""")
+                .params(providerRef, utc(now), id)
+                .update();
+    }
+
+    int recordProviderRef(String id, String providerRef) {
+        return jdbc.sql("update sandboxes set provider_ref = ? where id = ? and state = 'PROVISIONING'")
+                .params(providerRef, id)
+                .update();
+    }
+
+    int markFailed(String id, String reason, Instant now) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'FAILED', ended_at = ?, end_reason = ?
+                        where id = ? and state in ('PROVISIONING', 'RUNNING')""")
+                .params(utc(now), reason, id)
+                .update();
+    }
+
+    int markDestroying(String id, String reason) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'DESTROYING', end_reason = ?
+                        where id = ? and state in ('PROVISIONING', 'RUNNING')""")
+                .params(reason, id)
+                .update();
+    }
+
+    int markDestroyed(String id, Instant now) {
+        return jdbc.sql("update sandboxes set state = 'DESTROYED', ended_at = ? where id = ? and state = 'DESTROYING'")
+                .params(utc(now), id)
+                .update();
+    }
+
+    private static @Nullable Instant instant(ResultSet row, String column) throws SQLException {
+        OffsetDateTime value = row.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /** The JDBC driver takes {@code OffsetDateTime}, not {@code Instant}, for a {@code timestamptz}. */
+    static @Nullable OffsetDateTime utc(@Nullable Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+}
