@@ -18,6 +18,7 @@ import dev.perimeter.shared.Ids;
 import dev.perimeter.shared.PayloadTooLargeException;
 import dev.perimeter.shared.ValidationFailedException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -217,7 +218,12 @@ final class VercelSandboxProvider implements SandboxProvider {
         if (id.isEmpty()) {
             throw new ProviderErrorException(TYPE, "Vercel answered a snapshot without its id", null);
         }
-        return new SnapshotResult(id, snapshot.path("sizeBytes").asLong(0), SnapshotPersistence.PERSISTENT);
+        JsonNode expiresAt = snapshot.path("expiresAt");
+        return new SnapshotResult(
+                id,
+                snapshot.path("sizeBytes").asLong(0),
+                SnapshotPersistence.PERSISTENT,
+                expiresAt.isNumber() ? Instant.ofEpochMilli(expiresAt.asLong()) : null);
     }
 
     @Override

@@ -24,9 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The fake's sandboxes, sessions and snapshots, and what each endpoint does to them. Request bodies are read strictly
- * (see {@link StrictJson}): the create body's fields as {@code api-client.ts} sends them, {@code timeout} in
- * milliseconds (at least a second, at most the 5 hours Pro allows), {@code resources} holding only {@code vcpus}, at
- * most five {@code tags}, a {@code networkPolicy} in one of the request shapes of {@code validators.ts}.
+ * (see {@link StrictJson} and {@link FakeCreateBody}): only the fields the SDK's {@code api-client.ts} sends, each of
+ * the type and unit the API takes.
  */
 final class FakeVercelState {
 
@@ -96,35 +95,17 @@ final class FakeVercelState {
         if (sandboxes.containsKey(name)) {
             throw VercelError.badRequest("A sandbox with the name '" + name + "' already exists for this project.");
         }
-        long timeout = StrictJson.integer(body, "timeout", 1000, MAX_TIMEOUT_MS, 300_000);
-        int vcpus = vcpus(body.get("resources"));
-        JsonNode policy = body.has("networkPolicy") ? networkPolicy(body.get("networkPolicy")) : allowAll();
-        StrictJson.stringMap(body, "env", Integer.MAX_VALUE);
-        StrictJson.stringMap(body, "tags", 5);
-        String region = StrictJson.string(body, "region", false);
-        if (region.isEmpty()) {
-            region = "iad1";
-        } else if (!REGIONS.contains(region)) {
-            throw VercelError.badRequest("Invalid request: unknown region `" + region + "`");
-        }
-        JsonNode ports = body.get("ports");
-        if (ports != null && (!ports.isArray() || ports.size() > 15)) {
-            throw VercelError.badRequest("Invalid request: `ports` should be an array of at most 15 ports");
-        }
-        StrictJson.string(body, "image", false);
-        if (body.has("image") && body.has("runtime")) {
-            throw VercelError.badRequest("`runtime` and `image` cannot be used together");
-        }
+        FakeCreateBody create = FakeCreateBody.read(body);
         Snapshot source = source(body.get("source"));
         if (source != null && (body.has("image") || body.has("runtime"))) {
             throw VercelError.badRequest("A snapshot source already defines the image");
         }
         FakeSandbox sandbox = new FakeSandbox(
                 name,
-                region,
-                vcpus,
-                timeout,
-                policy,
+                create.region(),
+                create.vcpus(),
+                create.timeoutMs(),
+                create.networkPolicy(),
                 strings(body.get("env")),
                 strings(body.get("tags")),
                 root.resolve(name + "-" + UUID.randomUUID()),
@@ -371,49 +352,6 @@ final class FakeVercelState {
             throw new VercelError(410, "snapshot_not_found", "Snapshot not found: " + source.path("snapshotId"));
         }
         return snapshot;
-    }
-
-    private static int vcpus(@Nullable JsonNode resources) {
-        if (resources == null) {
-            return 2;
-        }
-        if (!resources.isObject()) {
-            throw VercelError.badRequest("Invalid request: `resources` should be object");
-        }
-        StrictJson.onlyFields(resources, Set.of("vcpus"), "resources");
-        return (int) StrictJson.integer(resources, "vcpus", 1, 8, 2);
-    }
-
-    private static JsonNode networkPolicy(JsonNode policy) {
-        if (!policy.isObject()) {
-            throw VercelError.badRequest("Invalid request: `networkPolicy` should be object");
-        }
-        if (policy.has("mode")) {
-            StrictJson.onlyFields(policy, Set.of("mode"), "networkPolicy");
-            String mode = StrictJson.string(policy, "mode", true);
-            if (!mode.equals("allow-all") && !mode.equals("deny-all")) {
-                throw VercelError.badRequest("Invalid request: `networkPolicy.mode` should be allow-all or deny-all");
-            }
-            return policy;
-        }
-        StrictJson.onlyFields(policy, Set.of("allow", "subnets"), "networkPolicy");
-        StrictJson.stringArray(policy, "allow");
-        JsonNode subnets = policy.get("subnets");
-        if (subnets != null) {
-            StrictJson.onlyFields(subnets, Set.of("allow", "deny"), "networkPolicy.subnets");
-            StrictJson.stringArray(subnets, "allow");
-            StrictJson.stringArray(subnets, "deny");
-        }
-        ObjectNode custom = StrictJson.JSON.createObjectNode().put("mode", "custom");
-        custom.set("allowedDomains", policy.path("allow"));
-        if (subnets != null && subnets.has("allow")) {
-            custom.set("allowedCIDRs", subnets.get("allow"));
-        }
-        return custom;
-    }
-
-    private static JsonNode allowAll() {
-        return StrictJson.JSON.createObjectNode().put("mode", "allow-all");
     }
 
     private static boolean hasTag(FakeSandbox sandbox, String tag) {

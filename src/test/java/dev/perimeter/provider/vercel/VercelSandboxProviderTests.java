@@ -14,8 +14,10 @@ import dev.perimeter.provider.ManagedSandbox;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.provider.SandboxStatus;
+import dev.perimeter.provider.SnapshotResult;
 import dev.perimeter.shared.Ids;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +102,22 @@ class VercelSandboxProviderTests {
                         .stdout())
                 .isEqualTo("kept".getBytes());
         assertThat(provider.status(ref)).isEqualTo(SandboxStatus.RUNNING);
+    }
+
+    @Test
+    void aSnapshotCarriesTheExpiryVercelGaveIt() {
+        SandboxProvider expiring = VercelTestProviders.against(
+                VercelTestProviders.properties(fake.baseUrl(), Duration.ofSeconds(10), Duration.ofDays(1)));
+        String ref = expiring.create(spec(Ids.next("sbx"))).providerRef();
+
+        SnapshotResult snapshot = expiring.snapshot(ref, Ids.next("snap"));
+
+        assertThat(snapshot.expiresAt())
+                .isBetween(
+                        Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofDays(1)));
+        assertThat(provider.snapshot(provider.create(spec(Ids.next("sbx"))).providerRef(), Ids.next("snap"))
+                        .expiresAt())
+                .isNull();
     }
 
     private static SandboxSpec spec(String id) {

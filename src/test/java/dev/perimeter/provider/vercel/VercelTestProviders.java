@@ -12,6 +12,10 @@ final class VercelTestProviders {
     private VercelTestProviders() {}
 
     static VercelProviderProperties properties(String apiUrl, Duration requestTimeout) {
+        return properties(apiUrl, requestTimeout, Duration.ZERO);
+    }
+
+    static VercelProviderProperties properties(String apiUrl, Duration requestTimeout, Duration snapshotExpiration) {
         return new VercelProviderProperties(
                 FakeVercel.TOKEN,
                 "",
@@ -22,11 +26,15 @@ final class VercelTestProviders {
                 requestTimeout,
                 3,
                 Duration.ofHours(5),
-                Duration.ZERO);
+                snapshotExpiration);
     }
 
     static SandboxProvider against(FakeVercel fake, Duration requestTimeout) {
-        VercelProviderProperties properties = properties(fake.baseUrl(), requestTimeout);
+        return against(properties(fake.baseUrl(), requestTimeout));
+    }
+
+    static SandboxProvider against(VercelProviderProperties properties) {
+        Duration requestTimeout = properties.requestTimeout();
         VendorHttp http = new VendorHttp(
                 VercelSandboxProvider.TYPE,
                 new VendorHttp.Settings(
