@@ -128,6 +128,13 @@ public class Snapshot {
         this.persistence = persistence;
     }
 
+    /** Brings {@code expiresAt} forward to when the vendor itself deletes the snapshot, if that is sooner. */
+    void expireNoLaterThan(@Nullable Instant vendorExpiry) {
+        if (vendorExpiry != null && (expiresAt == null || vendorExpiry.isBefore(expiresAt))) {
+            this.expiresAt = vendorExpiry;
+        }
+    }
+
     void fail(String failure) {
         this.state = SnapshotState.FAILED;
         this.failure = failure.length() > 500 ? failure.substring(0, 500) : failure;

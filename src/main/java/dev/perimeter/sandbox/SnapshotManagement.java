@@ -110,9 +110,10 @@ public class SnapshotManagement {
                     stored -> stored.fail(String.valueOf(e.getBody().getDetail())));
             throw e;
         }
-        return update(
-                snapshot.getId(),
-                stored -> stored.ready(result.snapshotRef(), result.sizeBytes(), result.persistence()));
+        return update(snapshot.getId(), stored -> {
+            stored.ready(result.snapshotRef(), result.sizeBytes(), result.persistence());
+            stored.expireNoLaterThan(result.expiresAt());
+        });
     }
 
     /** The tenant's snapshot with that id. */

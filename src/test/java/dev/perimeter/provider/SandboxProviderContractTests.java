@@ -31,6 +31,15 @@ public abstract class SandboxProviderContractTests {
     /** The provider under test. */
     protected abstract SandboxProvider provider();
 
+    /**
+     * Whether command output reaches the caller byte for byte. A vendor whose output channel is UTF-8 text (Vercel's
+     * NDJSON {@code data} strings) answers {@code false}: bytes that are not UTF-8 then arrive as U+FFFD, and only files
+     * carry binary content exactly.
+     */
+    protected boolean commandOutputIsBinarySafe() {
+        return true;
+    }
+
     /** A reference the provider has never handed out, in the shape of its references. */
     protected String unknownProviderRef() {
         return Ids.next("sbx");
@@ -165,7 +174,8 @@ public abstract class SandboxProviderContractTests {
 
         assertThat(provider().readFile(ref, "dir/sub/data.bin", 1024)).hasValue(content);
         ExecResult cat = run(ref, "cat", "dir/sub/data.bin");
-        assertThat(cat.stdout()).isEqualTo(content);
+        assertThat(cat.stdout())
+                .isEqualTo(commandOutputIsBinarySafe() ? content : new String(content, UTF_8).getBytes(UTF_8));
     }
 
     @Test

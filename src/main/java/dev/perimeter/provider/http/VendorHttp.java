@@ -120,9 +120,14 @@ public final class VendorHttp {
      * response is retried like {@link #send} when the request is idempotent; a failure while reading is not.
      */
     public <T> T stream(VendorRequest request, StreamReader<T> reader) {
+        return streamWithHeaders(request, (status, headers, body) -> reader.read(status, body));
+    }
+
+    /** Like {@link #stream}, for a reader that also checks the response headers (such as the content type). */
+    public <T> T streamWithHeaders(VendorRequest request, HeadersStreamReader<T> reader) {
         HttpResponse<InputStream> response = call(request, HttpResponse.BodyHandlers.ofInputStream());
         try (InputStream body = response.body()) {
-            return reader.read(response.statusCode(), body);
+            return reader.read(response.statusCode(), response.headers(), body);
         } catch (IOException e) {
             throw new ProviderUnavailableException(
                     provider, "The connection to provider '" + provider + "' broke while reading its answer", e);
@@ -133,6 +138,12 @@ public final class VendorHttp {
     @FunctionalInterface
     public interface StreamReader<T> {
         T read(int status, InputStream body) throws IOException;
+    }
+
+    /** Reads a streamed body, given the response headers. */
+    @FunctionalInterface
+    public interface HeadersStreamReader<T> {
+        T read(int status, java.net.http.HttpHeaders headers, InputStream body) throws IOException;
     }
 
     private <B> HttpResponse<B> call(VendorRequest request, HttpResponse.BodyHandler<B> handler) {
