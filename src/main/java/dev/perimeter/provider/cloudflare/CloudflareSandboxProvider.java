@@ -35,6 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li><b>Environment.</b> The bridge's exec has no environment nor standard input; the sandbox's variables are kept in
  *       {@code /workspace/.perimeter/env} (left out of snapshots) and a wrapper script does the rest ({@link
  *       ExecScript}).
+ *   <li><b>Replaced containers.</b> The bridge binds a fresh, empty container to a name whose container slept or
+ *       stopped. A marker file written last at create tells them apart: without it the sandbox is {@code UNKNOWN}
+ *       (what Perimeter made is gone) and commands are refused with exit status {@value ExecScript#REPLACED}.
  *   <li><b>Snapshots.</b> {@code persist} hands back a tar of {@code /workspace}, which Perimeter keeps in its {@link
  *       ArchiveStore} until deleted: {@link SnapshotPersistence#PERSISTENT} in Perimeter, nothing kept at Cloudflare.
  * </ul>
@@ -84,6 +87,7 @@ final class CloudflareSandboxProvider implements SandboxProvider {
         if (archive != null) {
             bridge.hydrate(id, archive);
         }
+        bridge.writeFile(id, ExecScript.MARKER, spec.sandboxId().getBytes(StandardCharsets.UTF_8), false);
         return new ProvisionedSandbox(id, SandboxStatus.RUNNING);
     }
 
@@ -93,7 +97,11 @@ final class CloudflareSandboxProvider implements SandboxProvider {
         if (!ledger.contains(id)) {
             return SandboxStatus.UNKNOWN;
         }
-        return bridge.running(id) ? SandboxStatus.RUNNING : SandboxStatus.STOPPED;
+        if (!bridge.running(id)) {
+            return SandboxStatus.STOPPED;
+        }
+        // A container that slept is replaced by a fresh one under the same name, which /running reports as running.
+        return bridge.readFile(id, ExecScript.MARKER, 1024).isPresent() ? SandboxStatus.RUNNING : SandboxStatus.UNKNOWN;
     }
 
     @Override

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * The argv sent to the bridge for one command. The bridge's exec takes only {@code argv}, {@code timeout_ms} and
  * {@code cwd}, so environment, standard input and the kill-on-timeout are done by a small {@code sh} wrapper: it reads
  * the sandbox's environment file, exports the command's own variables, feeds standard input (or {@code /dev/null}) and
- * runs the command under {@code timeout -s KILL}, which signals the command's whole process group.
+ * runs the command under {@code timeout -s KILL}, which signals the command's whole process group. A sandbox whose
+ * marker file is gone had its container replaced by the bridge: the command is not run and exits {@value #REPLACED}.
  */
 final class ExecScript {
 
@@ -23,6 +24,15 @@ final class ExecScript {
     static final String ENV_DIR = ".perimeter";
 
     static final String ENV_FILE = ENV_DIR + "/env";
+
+    /**
+     * Written last at create. The bridge binds a fresh container, with an empty workspace, to a sandbox whose container
+     * slept or stopped; the marker's absence is how Perimeter notices.
+     */
+    static final String MARKER = ENV_DIR + "/sandbox";
+
+    /** Exit status of a command refused because the sandbox's container was replaced. */
+    static final int REPLACED = 125;
 
     /** Standard input travels inside one argv string, which Linux caps at 128 KiB; base64 needs 4/3 of it. */
     static final int MAX_STDIN = 64 * 1024;
@@ -37,6 +47,15 @@ final class ExecScript {
             throw new ValidationFailedException("command", "must name a program");
         }
         StringBuilder script = new StringBuilder();
+        script.append("[ -f ")
+                .append(BridgePaths.WORKSPACE)
+                .append('/')
+                .append(MARKER)
+                .append(
+                        " ] || { echo 'perimeter: the bridge replaced the container of this sandbox (it slept or stopped);"
+                                + " its workspace and environment are gone' >&2; exit ")
+                .append(REPLACED)
+                .append("; }\n");
         script.append("[ -f ")
                 .append(BridgePaths.WORKSPACE)
                 .append('/')

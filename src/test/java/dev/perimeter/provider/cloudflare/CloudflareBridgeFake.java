@@ -102,6 +102,12 @@ public final class CloudflareBridgeFake {
         return containers.containsKey(bridgeId);
     }
 
+    /** What the bridge does after a sandbox's container slept: the next call gets a fresh, empty container. */
+    public void replaceContainer(String bridgeId) {
+        remove(bridgeId);
+        container(bridgeId);
+    }
+
     /** Containers the fake started, ever. */
     public int containersStarted() {
         return started.get();

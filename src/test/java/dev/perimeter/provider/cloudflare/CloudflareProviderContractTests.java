@@ -78,6 +78,18 @@ class CloudflareProviderContractTests extends SandboxProviderContractTests {
     }
 
     @Test
+    void aContainerTheBridgeReplacedIsUnknownAndRefusesCommands() {
+        String ref = createSandbox(sandboxSpec(Ids.next("sbx"), Map.of("SECRET", "s3cret")));
+        bridge.replaceContainer(ref);
+
+        assertThat(provider.status(ref)).isEqualTo(dev.perimeter.provider.SandboxStatus.UNKNOWN);
+        ExecResult result = run(ref, "echo", "should not run");
+        assertThat(result.exitCode()).isEqualTo(125);
+        assertThat(text(result.stdout())).isEmpty();
+        assertThat(text(result.stderr())).contains("replaced the container of this sandbox");
+    }
+
+    @Test
     void snapshotsAreKeptByPerimeterAndSayPersistent() {
         assertThat(provider.capabilities().snapshotPersistence()).isEqualTo(SnapshotPersistence.PERSISTENT);
         assertThat(provider.capabilities().egressModes()).containsExactly(EgressMode.ALLOW_ALL);
