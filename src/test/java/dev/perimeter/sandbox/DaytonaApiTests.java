@@ -79,7 +79,9 @@ class DaytonaApiTests extends ApiTestSupport {
         assertThat(result.get("stderr").asString()).isEqualTo("err\n");
         assertThat(api.delete("/v1/sandboxes/" + id).key(tenant.key()).send().status())
                 .isEqualTo(200);
-        assertThat(FAKE.liveSandboxNamed(id)).isEmpty();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(20))
+                .until(() -> FAKE.liveSandboxNamed(id).isEmpty());
         assertThat(jdbc.sql("select count(*) from sandboxes s where s::text like ?")
                         .param("%" + DaytonaFake.API_KEY + "%")
                         .query(Long.class)

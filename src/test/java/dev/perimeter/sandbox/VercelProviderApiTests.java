@@ -94,7 +94,8 @@ class VercelProviderApiTests extends ApiTestSupport {
         api.delete("/v1/sandboxes/" + second.get("id").asString())
                 .key(tenant.key())
                 .send();
-        assertThat(FAKE.has(second.get("id").asString())).isFalse();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> !FAKE.has(second.get("id").asString()));
     }
 
     @Test
