@@ -45,6 +45,9 @@ limits='"quota":{"maxParallelSandboxes":100000},"budget":{"limitUsd":"1000000","
 api POST /v1/tenants "{\"id\":\"bench\",\"displayName\":\"Bench\",$limits}" >/dev/null
 api POST /v1/tenants "{\"id\":\"pgbench\",\"displayName\":\"pgbench\",$limits}" >/dev/null
 tenant_key=$(api POST /v1/tenants/bench/api-keys '{"name":"bench"}' | jq -er '.key')
+# The server makes a tenant's counter row on its first create; pgbench's script only updates it.
+psql -XAtq -h "$pg_host" -p "$pg_port" -U postgres -d postgres \
+  -c "insert into tenant_counters (tenant_id) values ('pgbench') on conflict (tenant_id) do nothing" >/dev/null
 
 log "running: $CLIENTS clients, HTTP ${WARMUP} s warm-up + ${DURATION} s, then pgbench ${DURATION} s"
 status=0

@@ -1,7 +1,9 @@
 package dev.perimeter.sandbox;
 
 import dev.perimeter.jobs.LeaderJobs;
+import dev.perimeter.tenant.Budget;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,8 +25,15 @@ class CounterRecountJob {
     private final LeaderJobs jobs;
     private final SandboxProperties properties;
     private final MeterRegistry meters;
+    private final Clock clock;
 
-    CounterRecountJob(SandboxCounters counters, LeaderJobs jobs, SandboxProperties properties, MeterRegistry meters) {
+    CounterRecountJob(
+            SandboxCounters counters,
+            LeaderJobs jobs,
+            SandboxProperties properties,
+            MeterRegistry meters,
+            Clock clock) {
+        this.clock = clock;
         this.counters = counters;
         this.jobs = jobs;
         this.properties = properties;
@@ -42,7 +51,7 @@ class CounterRecountJob {
     boolean run() {
         return jobs.runExclusively(JOB, properties.recountInterval(), Duration.ofMinutes(10), () -> {
             for (String tenantId : counters.tenants()) {
-                if (counters.recount(tenantId)) {
+                if (counters.recount(tenantId, Budget.Period.MONTHLY.startOf(clock.instant()))) {
                     log.warn("Admission counters of tenant {} had drifted from its sandbox rows; repaired", tenantId);
                     meters.counter("perimeter.sandbox.counter.repairs").increment();
                 }

@@ -125,8 +125,8 @@ public class SandboxManagement {
                                 where.resources().gpu(),
                                 where.lifetime()));
         admissionTimer.record(() -> transactions.executeWithoutResult(status -> {
-            admission.admit(tenant, sandbox);
             transitions.insert(sandbox);
+            admission.admit(tenant, sandbox);
         }));
         SandboxSpec spec = new SandboxSpec(
                 sandbox.getId(),

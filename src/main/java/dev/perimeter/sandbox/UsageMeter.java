@@ -4,6 +4,7 @@ import dev.perimeter.cost.Charge;
 import dev.perimeter.cost.Pricing;
 import dev.perimeter.cost.Rates;
 import dev.perimeter.cost.UsageLedger;
+import dev.perimeter.tenant.Budget;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -138,10 +139,12 @@ class UsageMeter {
                 .param("cost", cost)
                 .param("to", Timestamp.from(to.isAfter(from) ? to : from))
                 .update();
-        BigDecimal release = cost.min(sandbox.reservedUsd());
-        if (release.signum() > 0) {
-            counters.releaseReservation(sandbox.tenantId(), id, release);
-        }
+        counters.charge(
+                sandbox.tenantId(),
+                id,
+                cost,
+                cost.min(sandbox.reservedUsd()),
+                Budget.Period.MONTHLY.startOf(to.isAfter(from) ? to : from));
     }
 
     private static Charge charge(
@@ -208,6 +211,7 @@ class UsageMeter {
                 BigDecimal.ZERO,
                 BigDecimal.ZERO,
                 cost));
+        counters.charge(snapshot.tenantId(), null, cost, BigDecimal.ZERO, Budget.Period.MONTHLY.startOf(now));
         jdbc.sql("update snapshots set cost_usd = cost_usd + :cost, metered_until = :to where id = :id")
                 .param("id", id)
                 .param("cost", cost)

@@ -140,7 +140,7 @@ class CloudflareProviderApiTests extends ApiTestSupport {
                 .send();
 
         String events = stream.text();
-        assertThat(events).contains("event:stdout").contains("\"data\":\"hello\"");
+        assertThat(events).contains("event:stdout").contains("\"data\":\"hello");
         assertThat(events).contains("event:stderr").contains("\"data\":\"two\\n\"");
         assertThat(events).contains("event:exit").contains("\"exitCode\":4");
         api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();

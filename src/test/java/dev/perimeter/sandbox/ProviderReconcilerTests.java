@@ -61,7 +61,7 @@ class ProviderReconcilerTests extends ApiTestSupport {
                         + "where id = ?")
                 .param(id)
                 .update();
-        counters.recount(tenant.id());
+        counters.recount(tenant.id(), dev.perimeter.tenant.Budget.Period.MONTHLY.startOf(java.time.Instant.now()));
 
         reconcile();
 

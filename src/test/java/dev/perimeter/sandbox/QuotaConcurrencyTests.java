@@ -65,9 +65,11 @@ class QuotaConcurrencyTests {
                 assertThat(outcome.admitted).as("admitted with no sandbox live").isEqualTo(7);
             }
             assertThat(liveCount(tenant)).isLessThanOrEqualTo(7);
-            assertThat(tenantCounter(tenant))
-                    .as("counter after round %d", round)
-                    .isEqualTo(liveCount(tenant));
+            int[] counterAndLive = counterAndLiveRows(tenant);
+            assertThat(counterAndLive[0])
+                    .as("counter after round %d, read with the live rows in one snapshot", round)
+                    .isEqualTo(counterAndLive[1]);
+            awaitDestroysFinished(tenant);
             totalAdmitted += outcome.admitted;
         }
         assertThat(totalAdmitted).as("slots freed by destroys are reused").isGreaterThan(7 * ROUNDS / 2);
@@ -255,10 +257,15 @@ class QuotaConcurrencyTests {
                 .single();
     }
 
-    private static int tenantCounter(String tenant) {
-        return jdbc.sql("select active_sandboxes from tenant_counters where tenant_id = ?")
-                .param(tenant)
-                .query(Integer.class)
+    /** The tenant's counter and its live rows, read in one statement so that both come from one snapshot. */
+    private static int[] counterAndLiveRows(String tenant) {
+        return jdbc.sql(
+                        """
+                        select (select active_sandboxes from tenant_counters where tenant_id = :tenant),
+                               (select count(*) from sandboxes where tenant_id = :tenant
+                                  and state in ('PROVISIONING', 'RUNNING', 'DESTROYING'))""")
+                .param("tenant", tenant)
+                .query((rs, row) -> new int[] {rs.getInt(1), rs.getInt(2)})
                 .single();
     }
 
