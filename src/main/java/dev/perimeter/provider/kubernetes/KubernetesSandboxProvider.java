@@ -259,6 +259,13 @@ final class KubernetesSandboxProvider implements SandboxProvider {
                 properties.timeouts().transfer(),
                 stdout == null ? OutputStream.nullOutputStream() : stdout,
                 stderr);
+        if (outcome.gaveUp()) {
+            throw new ProviderUnavailableException(
+                    TYPE,
+                    "a transfer with pod " + pod + " took longer than "
+                            + properties.timeouts().transfer(),
+                    new IllegalStateException("transfer timed out"));
+        }
         if (outcome.exitCode() == null) {
             throw new ProviderUnavailableException(
                     TYPE,

@@ -48,10 +48,17 @@ final class ExecEmulator extends Dispatcher {
     private final Path root;
     private final Map<String, Path> podDirs = new ConcurrentHashMap<>();
     private final AtomicInteger execs = new AtomicInteger();
+    private final AtomicInteger cuts = new AtomicInteger();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
     ExecEmulator(Dispatcher delegate, Path root) {
         this.delegate = delegate;
         this.root = root;
+    }
+
+    /** The next {@code count} execs send part of their stdout and then close the stream without an exit status. */
+    void cutNextExecs(int count) {
+        cuts.set(count);
     }
 
     /** How many execs were answered. */
@@ -59,8 +66,17 @@ final class ExecEmulator extends Dispatcher {
         return execs.get();
     }
 
+    /** How many {@code method path} requests arrived (the path without its query). */
+    int requests(String method, String path) {
+        AtomicInteger count = requests.get(method + " " + path);
+        return count == null ? 0 : count.get();
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        requests.computeIfAbsent(
+                        request.getMethod() + " " + request.getPath().split("\\?")[0], k -> new AtomicInteger())
+                .incrementAndGet();
         Matcher exec = EXEC.matcher(request.getPath());
         if (!"GET".equals(request.getMethod()) || !exec.matches()) {
             return delegate.dispatch(request);
@@ -96,8 +112,9 @@ final class ExecEmulator extends Dispatcher {
         }
         execs.incrementAndGet();
         Path dir = podDirs.computeIfAbsent(pod.getMetadata().getUid(), uid -> createPodDir());
+        boolean cut = cuts.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
         return new MockResponse()
-                .withWebSocketUpgrade(new Session(dir, command, spec.get().getEnv()));
+                .withWebSocketUpgrade(new Session(dir, command, spec.get().getEnv(), cut));
     }
 
     /** The Pod as the CRUD store holds it, read through the store itself: this runs on the server's event loop. */
@@ -131,16 +148,24 @@ final class ExecEmulator extends Dispatcher {
         private final Path dir;
         private final List<String> command;
         private final List<EnvVar> env;
+        private final boolean cut;
+        private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
         private volatile Process process;
 
-        Session(Path dir, List<String> command, List<EnvVar> env) {
+        Session(Path dir, List<String> command, List<EnvVar> env, boolean cut) {
             this.dir = dir;
             this.command = command;
             this.env = env;
+            this.cut = cut;
         }
 
         @Override
         public void onOpen(WebSocket ws, Response response) {
+            if (cut) {
+                ws.send(frame(1, "partial li".getBytes(StandardCharsets.UTF_8)));
+                ws.close(1000, "");
+                return;
+            }
             List<String> argv = new ArrayList<>(List.of(
                     "bwrap",
                     "--dev-bind",
@@ -164,7 +189,12 @@ final class ExecEmulator extends Dispatcher {
             builder.environment().put("HOME", "/root");
             env.forEach(e -> builder.environment().put(e.getName(), e.getValue()));
             try {
-                process = builder.start();
+                // stdin frames can arrive before the process exists, as a kubelet would, keep them for it
+                synchronized (early) {
+                    process = builder.start();
+                    process.getOutputStream().write(early.toByteArray());
+                    process.getOutputStream().flush();
+                }
             } catch (IOException e) {
                 ws.send(frame(3, status(126)));
                 ws.close(1000, "");
@@ -202,8 +232,14 @@ final class ExecEmulator extends Dispatcher {
 
         @Override
         public void onMessage(WebSocket ws, byte[] bytes) {
-            if (bytes.length == 0 || bytes[0] != 0 || process == null) {
+            if (bytes.length == 0 || bytes[0] != 0) {
                 return;
+            }
+            synchronized (early) {
+                if (process == null) {
+                    early.write(bytes, 1, bytes.length - 1);
+                    return;
+                }
             }
             try {
                 OutputStream stdin = process.getOutputStream();
