@@ -1,0 +1,66 @@
+package dev.perimeter.provider.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.perimeter.provider.EgressMode;
+import dev.perimeter.provider.SandboxProvider;
+import dev.perimeter.provider.SnapshotPersistence;
+import dev.perimeter.provider.UnconfiguredProvider;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+class KubernetesProviderConfigurationTests {
+
+    private final ApplicationContextRunner runner =
+            new ApplicationContextRunner().withUserConfiguration(KubernetesProviderConfiguration.class);
+
+    @Test
+    void enabledRegistersTheProviderWithFabric8sOwnClusterConfiguration() {
+        runner.withPropertyValues(
+                        "perimeter.providers.kubernetes.enabled=true",
+                        "perimeter.providers.kubernetes.namespace=agents",
+                        "perimeter.providers.kubernetes.runtime-class=gvisor")
+                .run(context -> {
+                    assertThat(context).hasSingleBean(SandboxProvider.class);
+                    assertThat(context).hasSingleBean(KubernetesClient.class);
+                    assertThat(context).doesNotHaveBean(UnconfiguredProvider.class);
+                    SandboxProvider provider = context.getBean(SandboxProvider.class);
+                    assertThat(provider.type()).isEqualTo("kubernetes");
+                    assertThat(provider.capabilities().egressModes()).containsExactlyInAnyOrder(EgressMode.values());
+                    assertThat(provider.capabilities().snapshotPersistence()).isEqualTo(SnapshotPersistence.PERSISTENT);
+                    assertThat(provider.capabilities().regions()).containsExactly("cluster");
+                    KubernetesProviderProperties properties = context.getBean(KubernetesProviderProperties.class);
+                    assertThat(properties.namespace()).isEqualTo("agents");
+                    assertThat(properties.runtimeClass()).isEqualTo("gvisor");
+                    assertThat(properties.image()).isEqualTo("debian:bookworm-slim");
+                });
+    }
+
+    @Test
+    void notEnabledDeclaresTheProviderUnconfiguredNamingTheSetting() {
+        runner.run(context -> {
+            assertThat(context).doesNotHaveBean(SandboxProvider.class);
+            assertThat(context).doesNotHaveBean(KubernetesClient.class);
+            assertThat(context.getBean(UnconfiguredProvider.class))
+                    .isEqualTo(new UnconfiguredProvider("kubernetes", List.of("KUBERNETES_SANDBOX_ENABLED")));
+        });
+    }
+
+    @Test
+    void enabledFalseCountsAsAbsent() {
+        runner.withPropertyValues("perimeter.providers.kubernetes.enabled=false")
+                .run(context -> {
+                    assertThat(context).doesNotHaveBean(SandboxProvider.class);
+                    assertThat(context).hasSingleBean(UnconfiguredProvider.class);
+                });
+    }
+
+    @Test
+    void aBlankNamespaceFailsStartUp() {
+        runner.withPropertyValues(
+                        "perimeter.providers.kubernetes.enabled=true", "perimeter.providers.kubernetes.namespace= ")
+                .run(context -> assertThat(context).hasFailed().getFailure().hasStackTraceContaining("namespace"));
+    }
+}

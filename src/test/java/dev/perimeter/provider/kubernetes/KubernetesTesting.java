@@ -1,0 +1,26 @@
+package dev.perimeter.provider.kubernetes;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Provider settings for tests against a {@link FakeCluster}. */
+final class KubernetesTesting {
+
+    private KubernetesTesting() {}
+
+    static KubernetesProviderProperties properties(Path snapshotDir, String runtimeClass) {
+        return new KubernetesProviderProperties(
+                true,
+                FakeCluster.NAMESPACE,
+                runtimeClass,
+                "debian:bookworm-slim",
+                "cluster",
+                snapshotDir,
+                new KubernetesProviderProperties.Timeouts(
+                        Duration.ofSeconds(10),
+                        Duration.ofMillis(20),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(30),
+                        1 << 30));
+    }
+}
