@@ -111,19 +111,6 @@ public class UsageLedger {
                 .list();
     }
 
-    /** The sum of every ledger row of the tenant in the budget period that holds {@code at}. */
-    @Transactional(readOnly = true)
-    public BigDecimal ledgerSumInPeriodOf(String tenantId, Instant at) {
-        return jdbc.sql(
-                        """
-                        select coalesce(sum(cost_usd), 0) from usage_ledger
-                        where tenant_id = :tenant and period_start = :period""")
-                .param("tenant", tenantId)
-                .param("period", Budget.Period.MONTHLY.startOf(at))
-                .query(BigDecimal.class)
-                .single();
-    }
-
     /**
      * One provider's share of a tenant's usage.
      *

@@ -11,17 +11,10 @@ final class AdmissionMetrics {
     private AdmissionMetrics() {}
 
     static void rejected(MeterRegistry meters, RuntimeException reason) {
-        String outcome = reason instanceof PerimeterException problem
-                        && problem.getBody().getType() != null
-                ? problem.getBody()
-                        .getType()
-                        .getPath()
-                        .substring(problem.getBody().getType().getPath().lastIndexOf('/') + 1)
-                : "error";
-        String scope = reason instanceof QuotaExceededException quota
-                ? quota.getScope().name().toLowerCase()
-                : "";
-        meters.counter(ADMISSIONS, "outcome", scope.isEmpty() ? outcome : outcome + "-" + scope)
-                .increment();
+        String outcome = reason instanceof PerimeterException problem ? problem.slug() : "error";
+        if (reason instanceof QuotaExceededException quota) {
+            outcome += "-" + quota.getScope().name().toLowerCase(java.util.Locale.ROOT);
+        }
+        meters.counter(ADMISSIONS, "outcome", outcome).increment();
     }
 }

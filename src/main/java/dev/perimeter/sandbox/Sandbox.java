@@ -73,8 +73,6 @@ public class Sandbox {
 
     private BigDecimal reservedUsd = BigDecimal.ZERO;
 
-    private @Nullable Instant meteredUntil;
-
     private Instant createdAt = Instant.EPOCH;
 
     private @Nullable Instant readyAt;
@@ -218,11 +216,6 @@ public class Sandbox {
     /** What is still set aside for this sandbox of its create's estimate; zero once it has ended. */
     public BigDecimal getReservedUsd() {
         return reservedUsd;
-    }
-
-    /** How far the meter has charged this sandbox's running time. */
-    public @Nullable Instant getMeteredUntil() {
-        return meteredUntil;
     }
 
     public BigDecimal getCostUsd() {

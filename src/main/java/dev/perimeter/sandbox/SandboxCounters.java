@@ -172,7 +172,9 @@ class SandboxCounters {
 
     /**
      * Adds a metered charge to the tenant's spend for {@code period} and gives back {@code released} of the
-     * sandbox's reservation (none for a snapshot), in the meter's transaction.
+     * sandbox's reservation (none for a snapshot), in the meter's transaction. A tenant with something to meter has a
+     * counter row (its first create made it); were one missing, the recount job would restore the spend from the
+     * ledger.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     void charge(
@@ -183,7 +185,6 @@ class SandboxCounters {
                     .param("amount", released)
                     .update();
         }
-        ensureTenant(tenantId);
         jdbc.sql(
                         """
                         update tenant_counters set reserved_usd = reserved_usd - :released,

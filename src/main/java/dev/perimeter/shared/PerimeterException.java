@@ -15,12 +15,20 @@ public abstract class PerimeterException extends ErrorResponseException {
     /** Prefix of every problem type URI. */
     public static final String PROBLEM_BASE = "https://perimeter.dev/problems/";
 
+    private final String slug;
+
     protected PerimeterException(HttpStatus status, String slug, String title, String detail) {
         this(status, slug, title, detail, null);
     }
 
     protected PerimeterException(HttpStatus status, String slug, String title, String detail, Throwable cause) {
         super(status, problem(status, slug, title, detail), cause);
+        this.slug = slug;
+    }
+
+    /** The problem type's slug, such as {@code quota-exceeded}. */
+    public String slug() {
+        return slug;
     }
 
     private static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {

@@ -60,7 +60,7 @@ class CloudflareProviderApiTests extends ApiTestSupport {
 
     @Test
     void aCreateThatStallsFailsFreesItsSlotAndTheLateSandboxIsReconciledAway() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         BRIDGE.server()
                 .stubFor(put(urlPathMatching("/v1/sandbox/[a-z2-7]+/file/workspace/\\.perimeter/env"))
                         .atPriority(1)
@@ -101,7 +101,7 @@ class CloudflareProviderApiTests extends ApiTestSupport {
 
     @Test
     void aBridgeThatRefusesTheCreateAnswersProviderErrorAndFreesTheSlot() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         BRIDGE.server()
                 .stubFor(put(urlPathMatching("/v1/sandbox/[a-z2-7]+/file/workspace/\\.perimeter/env"))
                         .atPriority(1)
@@ -171,22 +171,5 @@ class CloudflareProviderApiTests extends ApiTestSupport {
         assertThat(events).contains("event:error").contains("provider-unavailable");
         assertThat(events).doesNotContain("event:exit");
         api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
-    }
-
-    private TestTenant tenantWithOneSlot() {
-        TestTenant tenant = newTenant();
-        Api.Response quota = api.put("/v1/tenants/" + tenant.id() + "/quota")
-                .key(ADMIN_KEY)
-                .json(Map.of("maxParallelSandboxes", 1))
-                .send();
-        assertThat(quota.status()).as(quota.text()).isEqualTo(200);
-        return tenant;
-    }
-
-    private JsonNode onlySandbox(TestTenant tenant) {
-        JsonNode items =
-                api.get("/v1/sandboxes").key(tenant.key()).send().json().get("items");
-        assertThat(items).hasSize(1);
-        return items.get(0);
     }
 }

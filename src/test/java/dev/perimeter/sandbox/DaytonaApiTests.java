@@ -92,7 +92,7 @@ class DaytonaApiTests extends ApiTestSupport {
     @Test
     void aCreateThatStallsAnswers503FailsTheRowFreesTheSlotAndTheLateSandboxIsReaped() {
         TestTenant tenant = newTenant();
-        limitTo(tenant, 1);
+        limitSandboxes(tenant, 1);
         FAKE.stallCreates(Duration.ofSeconds(5), 3);
 
         Api.Response stalled = api.post("/v1/sandboxes")
@@ -124,7 +124,7 @@ class DaytonaApiTests extends ApiTestSupport {
     @Test
     void aCreateDaytonaRefusesAnswers502AndFreesTheSlot() {
         TestTenant tenant = newTenant();
-        limitTo(tenant, 1);
+        limitSandboxes(tenant, 1);
 
         Api.Response refused = api.post("/v1/sandboxes")
                 .key(tenant.key())
@@ -137,25 +137,5 @@ class DaytonaApiTests extends ApiTestSupport {
         assertThat(onlySandbox(tenant, "FAILED")).isNotNull();
         assertThat(activeSandboxes(tenant)).isZero();
         createSandbox(tenant, Map.of("provider", "daytona", "region", "us"));
-    }
-
-    private void limitTo(TestTenant tenant, int sandboxes) {
-        Map<String, Object> quota = new java.util.HashMap<>();
-        quota.put("maxParallelSandboxes", sandboxes);
-        Api.Response response = api.put("/v1/tenants/" + tenant.id() + "/quota")
-                .key(ADMIN_KEY)
-                .json(quota)
-                .send();
-        assertThat(response.status()).as(response.text()).isEqualTo(200);
-    }
-
-    private JsonNode onlySandbox(TestTenant tenant, String state) {
-        JsonNode items = api.get("/v1/sandboxes?state=" + state)
-                .key(tenant.key())
-                .send()
-                .json()
-                .get("items");
-        assertThat(items).hasSize(1);
-        return items.get(0);
     }
 }

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -137,7 +136,7 @@ class KubernetesProviderApiTests extends ApiTestSupport {
     @Test
     void aCreateTheClusterFailsAnswers503FailsTheRowAndFreesTheSlot() {
         TestTenant tenant = newTenant();
-        limitTo(tenant, 1);
+        limitSandboxes(tenant, 1);
         CLUSTER.server()
                 .expect()
                 .post()
@@ -168,7 +167,7 @@ class KubernetesProviderApiTests extends ApiTestSupport {
     @Test
     void aCreateTheClusterForbidsAnswers502WithTheApiServersMessage() {
         TestTenant tenant = newTenant();
-        limitTo(tenant, 1);
+        limitSandboxes(tenant, 1);
         CLUSTER.server()
                 .expect()
                 .post()
@@ -220,25 +219,5 @@ class KubernetesProviderApiTests extends ApiTestSupport {
                 .inNamespace(FakeCluster.NAMESPACE)
                 .withName(name)
                 .get();
-    }
-
-    private void limitTo(TestTenant tenant, int sandboxes) {
-        Map<String, Object> quota = new HashMap<>();
-        quota.put("maxParallelSandboxes", sandboxes);
-        Api.Response response = api.put("/v1/tenants/" + tenant.id() + "/quota")
-                .key(ADMIN_KEY)
-                .json(quota)
-                .send();
-        assertThat(response.status()).as(response.text()).isEqualTo(200);
-    }
-
-    private JsonNode onlySandbox(TestTenant tenant, String state) {
-        JsonNode items = api.get("/v1/sandboxes?state=" + state)
-                .key(tenant.key())
-                .send()
-                .json()
-                .get("items");
-        assertThat(items).hasSize(1);
-        return items.get(0);
     }
 }

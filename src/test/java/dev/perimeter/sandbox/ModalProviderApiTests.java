@@ -88,7 +88,7 @@ class ModalProviderApiTests extends ApiTestSupport {
 
     @Test
     void aCreateModalAnswersTooLateFailsFreesTheSlotAndTheOrphanIsReaped() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         FAKE.answerCreatesLate(Duration.ofSeconds(2));
 
         Api.Response late = create(tenant);
@@ -96,7 +96,7 @@ class ModalProviderApiTests extends ApiTestSupport {
         assertProblem(late, 503, "provider-unavailable");
         assertThat(late.header("Retry-After")).isNotBlank();
         assertThat(late.json().get("detail").asString()).contains("did not answer SandboxCreate in time");
-        String failed = onlySandbox(tenant, "FAILED");
+        String failed = onlySandboxId(tenant, "FAILED");
         assertThat(activeSandboxes(tenant)).isZero();
         assertThat(FAKE.runningSandboxIds()).contains(failed);
 
@@ -111,7 +111,7 @@ class ModalProviderApiTests extends ApiTestSupport {
 
     @Test
     void aCreateModalRefusesIs502AndFreesTheSlot() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         FAKE.failNext("SandboxCreate", 1, Status.INVALID_ARGUMENT.withDescription("Invalid image"));
 
         Api.Response refused = create(tenant);
@@ -121,7 +121,7 @@ class ModalProviderApiTests extends ApiTestSupport {
                 .contains("INVALID_ARGUMENT")
                 .contains("Invalid image");
         assertThat(refused.text()).doesNotContain(FakeModal.TOKEN_SECRET).doesNotContain(FakeModal.TOKEN_ID);
-        onlySandbox(tenant, "FAILED");
+        onlySandboxId(tenant, "FAILED");
         assertThat(activeSandboxes(tenant)).isZero();
         Api.Response second = create(tenant);
         assertThat(second.status()).as(second.text()).isEqualTo(201);
@@ -130,25 +130,15 @@ class ModalProviderApiTests extends ApiTestSupport {
 
     @Test
     void aCreateWhileModalIsUnavailableIs503AndFreesTheSlot() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         FAKE.failNext("SandboxCreate", 2, Status.UNAVAILABLE.withDescription("connection reset by peer"));
 
         Api.Response unavailable = create(tenant);
 
         assertProblem(unavailable, 503, "provider-unavailable");
         assertThat(unavailable.header("Retry-After")).isEqualTo("5");
-        onlySandbox(tenant, "FAILED");
+        onlySandboxId(tenant, "FAILED");
         assertThat(activeSandboxes(tenant)).isZero();
-    }
-
-    private TestTenant tenantWithOneSlot() {
-        TestTenant tenant = newTenant();
-        Api.Response quota = api.put("/v1/tenants/" + tenant.id() + "/quota")
-                .key(ADMIN_KEY)
-                .json(Map.of("maxParallelSandboxes", 1))
-                .send();
-        assertThat(quota.status()).as(quota.text()).isEqualTo(200);
-        return tenant;
     }
 
     private Api.Response create(TestTenant tenant) {
@@ -158,12 +148,11 @@ class ModalProviderApiTests extends ApiTestSupport {
                 .send();
     }
 
-    private String onlySandbox(TestTenant tenant, String state) {
-        JsonNode items =
-                api.get("/v1/sandboxes").key(tenant.key()).send().json().get("items");
-        assertThat(items).hasSize(1);
-        assertThat(items.get(0).get("state").asString()).isEqualTo(state);
-        return items.get(0).get("id").asString();
+    /** The id of the tenant's one sandbox, which must be in that state. */
+    private String onlySandboxId(TestTenant tenant, String state) {
+        JsonNode only = onlySandbox(tenant);
+        assertThat(only.get("state").asString()).isEqualTo(state);
+        return only.get("id").asString();
     }
 
     private void destroy(TestTenant tenant, String id) {

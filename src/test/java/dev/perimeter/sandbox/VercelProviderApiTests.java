@@ -57,7 +57,7 @@ class VercelProviderApiTests extends ApiTestSupport {
 
     @Test
     void aCreateVercelAnswersTooLateFailsFreesTheSlotAndTheReconcilerDeletesWhatVercelMade() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         FAKE.wireMock()
                 .stubFor(post(urlPathEqualTo("/v3/sandboxes"))
                         .atPriority(1)
@@ -100,7 +100,7 @@ class VercelProviderApiTests extends ApiTestSupport {
 
     @Test
     void aCreateVercelRefusesAnswersProviderErrorWithVercelsMessageAndFreesTheSlot() {
-        TestTenant tenant = tenantWithOneSlot();
+        TestTenant tenant = newTenantWithOneSlot();
         FAKE.wireMock()
                 .stubFor(post(urlPathEqualTo("/v3/sandboxes"))
                         .atPriority(1)
@@ -159,22 +159,5 @@ class VercelProviderApiTests extends ApiTestSupport {
                 .key(tenant.key())
                 .json(Map.of("provider", "vercel", "region", "iad1"))
                 .send();
-    }
-
-    private TestTenant tenantWithOneSlot() {
-        TestTenant tenant = newTenant();
-        Api.Response quota = api.put("/v1/tenants/" + tenant.id() + "/quota")
-                .key(ADMIN_KEY)
-                .json(Map.of("maxParallelSandboxes", 1))
-                .send();
-        assertThat(quota.status()).as(quota.text()).isEqualTo(200);
-        return tenant;
-    }
-
-    private JsonNode onlySandbox(TestTenant tenant) {
-        JsonNode items =
-                api.get("/v1/sandboxes").key(tenant.key()).send().json().get("items");
-        assertThat(items).hasSize(1);
-        return items.get(0);
     }
 }

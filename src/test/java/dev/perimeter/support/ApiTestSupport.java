@@ -95,6 +95,41 @@ public abstract class ApiTestSupport {
         return response.json();
     }
 
+    /** Sets the tenant's {@code maxParallelSandboxes}. */
+    protected void limitSandboxes(TestTenant tenant, int max) {
+        Api.Response response = api.put("/v1/tenants/" + tenant.id() + "/quota")
+                .key(ADMIN_KEY)
+                .json(Map.of("maxParallelSandboxes", max))
+                .send();
+        assertThat(response.status()).as(response.text()).isEqualTo(200);
+    }
+
+    /** A new tenant that may have one sandbox at a time, to see a failed create give its slot back. */
+    protected TestTenant newTenantWithOneSlot() {
+        TestTenant tenant = newTenant();
+        limitSandboxes(tenant, 1);
+        return tenant;
+    }
+
+    /** The tenant's one sandbox, whatever its state; fails if it has none or several. */
+    protected JsonNode onlySandbox(TestTenant tenant) {
+        return single(api.get("/v1/sandboxes").key(tenant.key()).send().json().get("items"));
+    }
+
+    /** The tenant's one sandbox in that state; fails if it has none or several in it. */
+    protected JsonNode onlySandbox(TestTenant tenant, String state) {
+        return single(api.get("/v1/sandboxes?state=" + state)
+                .key(tenant.key())
+                .send()
+                .json()
+                .get("items"));
+    }
+
+    private static JsonNode single(JsonNode items) {
+        assertThat(items).hasSize(1);
+        return items.get(0);
+    }
+
     /** Destroys a sandbox and waits until its background clean-up has made it {@code DESTROYED}. */
     protected void destroyAndWait(TestTenant tenant, String sandboxId) {
         assertThat(api.delete("/v1/sandboxes/" + sandboxId)
