@@ -1,5 +1,7 @@
 package dev.perimeter.sandbox;
 
+import dev.perimeter.audit.AuditEvent;
+import dev.perimeter.audit.AuditTrail;
 import dev.perimeter.jobs.LeaderJobs;
 import dev.perimeter.provider.ManagedSandbox;
 import dev.perimeter.provider.ProviderRegistry;
@@ -38,6 +40,7 @@ class ProviderReconciler {
     private final LeaderJobs jobs;
     private final SandboxProperties properties;
     private final Clock clock;
+    private final AuditTrail audit;
 
     ProviderReconciler(
             ProviderRegistry providers,
@@ -45,13 +48,15 @@ class ProviderReconciler {
             SandboxManagement management,
             LeaderJobs jobs,
             SandboxProperties properties,
-            Clock clock) {
+            Clock clock,
+            AuditTrail audit) {
         this.providers = providers;
         this.sandboxes = sandboxes;
         this.management = management;
         this.jobs = jobs;
         this.properties = properties;
         this.clock = clock;
+        this.audit = audit;
     }
 
     @Scheduled(
@@ -96,6 +101,16 @@ class ProviderReconciler {
                         managed.providerRef(),
                         row == null ? "no row" : "ended " + row.getState());
                 provider.destroy(managed.providerRef());
+                audit.record(AuditEvent.system(
+                        JOB,
+                        row == null ? null : row.getTenantId(),
+                        "sandbox.orphan.destroy",
+                        managed.sandboxId(),
+                        Map.of(
+                                "provider",
+                                provider.type(),
+                                "row",
+                                row == null ? "none" : row.getState().name())));
             }
         }
         Set<String> heldIds = held.stream().map(ManagedSandbox::sandboxId).collect(Collectors.toSet());

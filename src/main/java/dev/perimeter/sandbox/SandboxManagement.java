@@ -1,5 +1,7 @@
 package dev.perimeter.sandbox;
 
+import dev.perimeter.audit.AuditEvent;
+import dev.perimeter.audit.AuditTrail;
 import dev.perimeter.cost.Pricing;
 import dev.perimeter.provider.ProvisionedSandbox;
 import dev.perimeter.provider.SandboxProvider;
@@ -19,6 +21,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +59,7 @@ public class SandboxManagement {
     private final Timer admissionTimer;
     private final TransactionTemplate transactions;
     private final Clock clock;
+    private final AuditTrail audit;
 
     SandboxManagement(
             Sandboxes sandboxes,
@@ -69,7 +73,8 @@ public class SandboxManagement {
             Pricing pricing,
             MeterRegistry meters,
             TransactionTemplate transactions,
-            Clock clock) {
+            Clock clock,
+            AuditTrail audit) {
         this.sandboxes = sandboxes;
         this.transitions = transitions;
         this.snapshots = snapshots;
@@ -86,6 +91,7 @@ public class SandboxManagement {
                 .register(meters);
         this.transactions = transactions;
         this.clock = clock;
+        this.audit = audit;
     }
 
     /**
@@ -247,6 +253,12 @@ public class SandboxManagement {
         }
         Sandbox destroying = markDestroying(sandbox, reason);
         if (destroying.getState() == SandboxState.DESTROYING) {
+            audit.record(AuditEvent.system(
+                    "sandbox-management",
+                    sandbox.getTenantId(),
+                    "sandbox.destroy",
+                    sandbox.getId(),
+                    Map.of("reason", reason)));
             teardown.finish(destroying);
         }
         return destroying;
@@ -268,11 +280,21 @@ public class SandboxManagement {
 
     /** Moves a live sandbox to {@code FAILED} and gives back its quota slot and reservation, in one transaction. */
     private void markFailed(Sandbox sandbox, String reason) {
-        transactions.executeWithoutResult(status -> {
+        Boolean failed = transactions.execute(status -> {
             if (transitions.markFailed(sandbox.getId(), reason, clock.instant()) == 1) {
                 counters.release(sandbox.getId());
+                return true;
             }
+            return false;
         });
+        if (Boolean.TRUE.equals(failed)) {
+            audit.record(AuditEvent.system(
+                    "sandbox-management",
+                    sandbox.getTenantId(),
+                    "sandbox.fail",
+                    sandbox.getId(),
+                    Map.of("reason", reason)));
+        }
     }
 
     /** Destroys sandboxes past {@code expiresAt} and retries destroys that failed; answers how many it handled. */

@@ -8,6 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.ConstraintViolationException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -152,7 +153,14 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         HttpHeaders out = new HttpHeaders();
         out.putAll(headers);
         out.setContentType(MediaType.parseMediaType(Problems.MEDIA_TYPE));
-        return new ResponseEntity<>(Problems.body(problem, pathOf(request)), out, problem.getStatus());
+        Map<String, Object> body = Problems.body(problem, pathOf(request));
+        request.setAttribute(AuditInterceptor.PROBLEM_ATTRIBUTE, slugOf(body.get("type")), WebRequest.SCOPE_REQUEST);
+        return new ResponseEntity<>(body, out, problem.getStatus());
+    }
+
+    private static String slugOf(@Nullable Object typeUri) {
+        String type = String.valueOf(typeUri);
+        return type.substring(type.lastIndexOf('/') + 1);
     }
 
     private static String pathOf(WebRequest request) {

@@ -1,13 +1,26 @@
 package dev.perimeter.web;
 
+import dev.perimeter.audit.AuditTrail;
 import java.util.List;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Registers the edge's argument resolvers with Spring MVC. */
+/** Registers the edge's argument resolvers and the audit interceptor with Spring MVC. */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
+
+    private final AuditTrail auditTrail;
+
+    WebConfiguration(AuditTrail auditTrail) {
+        this.auditTrail = auditTrail;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new AuditInterceptor(auditTrail));
+    }
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {

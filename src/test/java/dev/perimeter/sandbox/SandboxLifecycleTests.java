@@ -271,6 +271,15 @@ class SandboxLifecycleTests extends ApiTestSupport {
                     assertThat(sandbox.get("state").asString()).isEqualTo("DESTROYED");
                     assertThat(sandbox.get("endReason").asString()).isEqualTo("EXPIRED");
                 });
+        JsonNode audited = api.get("/v1/audit?action=sandbox.destroy&tenantId=" + tenant.id())
+                .key(ADMIN_KEY)
+                .send()
+                .json()
+                .get("items")
+                .get(0);
+        assertThat(audited.get("actor").asString()).isEqualTo("system:sandbox-management");
+        assertThat(audited.get("targetId").asString()).isEqualTo(id);
+        assertThat(audited.get("details").get("reason").asString()).isEqualTo("EXPIRED");
     }
 
     @Test

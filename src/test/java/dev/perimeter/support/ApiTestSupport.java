@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
             "perimeter.sandbox.reaper-interval=PT1S",
             "perimeter.sandbox.meter-interval=PT1S",
             "perimeter.sandbox.recount-interval=PT1S",
-            "perimeter.sandbox.reconcile-interval=PT1S"
+            "perimeter.sandbox.reconcile-interval=PT1S",
+            "perimeter.audit.retention-interval=PT1S"
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {

@@ -1,5 +1,6 @@
 package dev.perimeter.cost.web;
 
+import dev.perimeter.audit.Audited;
 import dev.perimeter.cost.Price;
 import dev.perimeter.cost.Pricing;
 import dev.perimeter.cost.Rates;
@@ -38,6 +39,7 @@ class PricingController {
         return new PriceList(pricing.list().stream().map(PriceResponse::of).toList());
     }
 
+    @Audited("pricing.set")
     @PutMapping("/{provider}")
     PriceResponse set(
             @PathVariable @Pattern(regexp = "[a-z0-9-]{1,32}", message = "must be a provider name") String provider,

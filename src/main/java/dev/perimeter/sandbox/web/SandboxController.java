@@ -1,5 +1,7 @@
 package dev.perimeter.sandbox.web;
 
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
 import dev.perimeter.provider.ExecOutput;
 import dev.perimeter.sandbox.IdempotentRequests;
 import dev.perimeter.sandbox.Sandbox;
@@ -57,6 +59,7 @@ class SandboxController {
         this.streams = streams;
     }
 
+    @Audited("sandbox.create")
     @PostMapping
     ResponseEntity<?> create(
             TenantContext tenant,
@@ -82,6 +85,7 @@ class SandboxController {
 
     private ResponseEntity<?> doCreate(TenantContext tenant, CreateSandboxRequest body) {
         Sandbox sandbox = sandboxes.create(tenant, body.toNewSandbox());
+        AuditTarget.set(sandbox.getId());
         return ResponseEntity.created(URI.create("/v1/sandboxes/" + sandbox.getId()))
                 .headers(isolation.headersFor(sandbox.getProvider()))
                 .body(SandboxResponse.of(sandbox));
@@ -109,6 +113,7 @@ class SandboxController {
                 .body(SandboxResponse.of(sandbox));
     }
 
+    @Audited("sandbox.destroy")
     @DeleteMapping("/{sandboxId}")
     ResponseEntity<SandboxResponse> destroy(TenantContext tenant, @PathVariable String sandboxId) {
         Sandbox sandbox = sandboxes.destroy(tenant, sandboxId);
@@ -117,6 +122,7 @@ class SandboxController {
                 .body(SandboxResponse.of(sandbox));
     }
 
+    @Audited("sandbox.exec")
     @PostMapping(path = "/{sandboxId}/exec", produces = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<ExecResponse> exec(
             TenantContext tenant, @PathVariable String sandboxId, @Valid @RequestBody ExecRequest request) {
@@ -127,6 +133,7 @@ class SandboxController {
                 .body(response);
     }
 
+    @Audited("sandbox.exec")
     @PostMapping(path = "/{sandboxId}/exec", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     ResponseEntity<SseEmitter> execStream(
             TenantContext tenant, @PathVariable String sandboxId, @Valid @RequestBody ExecRequest request) {
@@ -137,6 +144,7 @@ class SandboxController {
                 .body(emitter);
     }
 
+    @Audited("sandbox.files.write")
     @PutMapping(path = "/{sandboxId}/files", consumes = MediaType.ALL_VALUE)
     ResponseEntity<Void> writeFile(
             TenantContext tenant, @PathVariable String sandboxId, @RequestParam String path, HttpServletRequest http)
@@ -152,6 +160,7 @@ class SandboxController {
                 .build();
     }
 
+    @Audited("sandbox.files.read")
     @GetMapping(path = "/{sandboxId}/files")
     ResponseEntity<byte[]> readFile(TenantContext tenant, @PathVariable String sandboxId, @RequestParam String path) {
         Sandbox sandbox = execution.running(tenant, sandboxId);

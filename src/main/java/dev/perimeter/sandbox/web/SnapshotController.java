@@ -1,5 +1,7 @@
 package dev.perimeter.sandbox.web;
 
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
 import dev.perimeter.sandbox.Snapshot;
 import dev.perimeter.sandbox.SnapshotManagement;
 import dev.perimeter.shared.Page;
@@ -28,6 +30,7 @@ class SnapshotController {
         this.snapshots = snapshots;
     }
 
+    @Audited("snapshot.create")
     @PostMapping("/v1/sandboxes/{sandboxId}/snapshots")
     ResponseEntity<SnapshotResponse> create(
             TenantContext tenant,
@@ -35,6 +38,7 @@ class SnapshotController {
             @Valid @RequestBody(required = false) @Nullable CreateSnapshotRequest request) {
         CreateSnapshotRequest body = request == null ? new CreateSnapshotRequest(null, null) : request;
         Snapshot snapshot = snapshots.create(tenant, sandboxId, body.name(), body.ttl());
+        AuditTarget.set(snapshot.getId());
         return ResponseEntity.created(URI.create("/v1/snapshots/" + snapshot.getId()))
                 .body(SnapshotResponse.of(snapshot));
     }
@@ -53,6 +57,7 @@ class SnapshotController {
         return SnapshotResponse.of(snapshots.get(tenant, snapshotId));
     }
 
+    @Audited("snapshot.delete")
     @DeleteMapping("/v1/snapshots/{snapshotId}")
     SnapshotResponse delete(TenantContext tenant, @PathVariable String snapshotId) {
         return SnapshotResponse.of(snapshots.delete(tenant, snapshotId));

@@ -1,5 +1,7 @@
 package dev.perimeter.tenant.web;
 
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
 import dev.perimeter.tenant.ApiKey;
 import dev.perimeter.tenant.ApiKeyManagement;
 import jakarta.validation.Valid;
@@ -30,11 +32,13 @@ class ApiKeyController {
         this.keys = keys;
     }
 
+    @Audited("apikey.create")
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     ApiKeyResponse issue(@PathVariable String tenantId, @Valid @RequestBody IssueKeyRequest request) {
         ApiKeyManagement.IssuedKey issued = keys.issueTenantKey(
                 tenantId, Objects.requireNonNull(request.name()).strip());
+        AuditTarget.set(issued.key().getId());
         return ApiKeyResponse.of(issued.key(), issued.secret());
     }
 
@@ -45,6 +49,7 @@ class ApiKeyController {
                 .toList());
     }
 
+    @Audited("apikey.revoke")
     @DeleteMapping("/{keyId}")
     ApiKeyResponse revoke(@PathVariable String tenantId, @PathVariable String keyId) {
         return ApiKeyResponse.of(keys.revokeTenantKey(tenantId, keyId), null);

@@ -1,5 +1,7 @@
 package dev.perimeter.tenant.web;
 
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
 import dev.perimeter.shared.JsonMergePatch;
 import dev.perimeter.shared.Money;
 import dev.perimeter.shared.Page;
@@ -49,9 +51,11 @@ class TenantController {
         this.validator = validator;
     }
 
+    @Audited("tenant.create")
     @PostMapping
     ResponseEntity<TenantResponse> create(@Valid @RequestBody CreateTenantRequest request) {
         Tenant tenant = tenants.create(Objects.requireNonNull(request.id()), request.toSettings());
+        AuditTarget.set(tenant.getId(), tenant.getId());
         return ResponseEntity.created(URI.create("/v1/tenants/" + tenant.getId()))
                 .body(toResponse(tenant));
     }
@@ -69,6 +73,7 @@ class TenantController {
     }
 
     /** RFC 7396 merge patch of the fields {@code POST} takes, except {@code id}. */
+    @Audited("tenant.update")
     @PatchMapping(
             path = "/{tenantId}",
             consumes = {"application/merge-patch+json", "application/json"})
@@ -93,11 +98,13 @@ class TenantController {
         return toResponse(tenants.update(tenantId, merged.toSettings()));
     }
 
+    @Audited("tenant.quota.set")
     @PutMapping("/{tenantId}/quota")
     TenantResponse putQuota(@PathVariable String tenantId, @Valid @RequestBody QuotaBody quota) {
         return toResponse(tenants.setQuota(tenantId, quota.toQuota("")));
     }
 
+    @Audited("tenant.budget.set")
     @PutMapping("/{tenantId}/budget")
     TenantResponse putBudget(@PathVariable String tenantId, @Valid @RequestBody BudgetBody budget) {
         return toResponse(tenants.setBudget(tenantId, budget.toBudget()));
