@@ -25,7 +25,8 @@ import org.springframework.stereotype.Component;
  * Every {@code perimeter.sandbox.reconcile-interval}, on one replica, compares what each provider holds with the rows
  * (the reconcile loop of a Kubernetes controller): a vendor sandbox carrying our id whose row is missing, {@code
  * DESTROYED} or {@code FAILED} is destroyed (for example one the vendor made after Perimeter had given the create up),
- * and a {@code RUNNING} row whose vendor sandbox has vanished becomes {@code FAILED} ({@code PROVIDER_LOST}) and gives
+ * and a {@code RUNNING} row whose vendor sandbox has vanished (or is listed as {@link ManagedSandbox#lost() lost})
+ * becomes {@code FAILED} ({@code PROVIDER_LOST}) and gives
  * back its quota slot. Rows still being created or destroyed are left alone.
  */
 @Component
@@ -113,7 +114,10 @@ class ProviderReconciler {
                                 row == null ? "none" : row.getState().name())));
             }
         }
-        Set<String> heldIds = held.stream().map(ManagedSandbox::sandboxId).collect(Collectors.toSet());
+        Set<String> heldIds = held.stream()
+                .filter(managed -> !managed.lost())
+                .map(ManagedSandbox::sandboxId)
+                .collect(Collectors.toSet());
         for (Sandbox row :
                 sandboxes.findByProviderAndStateAndReadyAtBefore(provider.type(), SandboxState.RUNNING, listedAt)) {
             if (!heldIds.contains(row.getId()) && provider.status(row.providerRefOrId()) == SandboxStatus.UNKNOWN) {
