@@ -2,6 +2,7 @@ package dev.perimeter.provider.kubernetes;
 
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.shared.CapabilityUnsupportedException;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
@@ -30,7 +31,20 @@ final class EgressPolicies {
         }
     }
 
+    /** The policy of a bare Pod, selected by our sandbox-id label. */
     static NetworkPolicy policy(SandboxSpec spec) {
+        return policy(spec, Map.of(SandboxPods.SANDBOX_ID, SandboxPods.labelValue(spec.sandboxId())), List.of());
+    }
+
+    /**
+     * The policy of a claimed sandbox: it selects the Pod by the claim-uid label the agent-sandbox controller puts on
+     * the Pod it binds, and is owned by the claim, so the cluster deletes it with the claim if Perimeter does not.
+     */
+    static NetworkPolicy claimPolicy(SandboxSpec spec, String claimUid, OwnerReference claim) {
+        return policy(spec, Map.of(AgentSandboxApi.CLAIM_UID, claimUid), List.of(claim));
+    }
+
+    private static NetworkPolicy policy(SandboxSpec spec, Map<String, String> selector, List<OwnerReference> owners) {
         List<NetworkPolicyEgressRule> egress =
                 switch (spec.egress().mode()) {
                     case DENY_ALL -> List.of();
@@ -46,10 +60,11 @@ final class EgressPolicies {
                 .withNewMetadata()
                 .withName(SandboxPods.name(spec.sandboxId()))
                 .withLabels(SandboxPods.labels(spec))
+                .withOwnerReferences(owners)
                 .endMetadata()
                 .withNewSpec()
                 .withNewPodSelector()
-                .withMatchLabels(Map.of(SandboxPods.SANDBOX_ID, SandboxPods.labelValue(spec.sandboxId())))
+                .withMatchLabels(selector)
                 .endPodSelector()
                 .withPolicyTypes("Ingress", "Egress")
                 .withIngress(List.of())

@@ -26,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param region the name the cluster is offered under as Perimeter's one region ({@code KUBERNETES_REGION})
  * @param snapshotDir where workspace tars are kept; it must be shared by every replica ({@code
  *     KUBERNETES_SNAPSHOT_DIR})
+ * @param warmPool the agent-sandbox {@code SandboxWarmPool} in {@code namespace} that sandboxes are claimed from
+ *     instead of being made as bare Pods; {@code null} or blank for bare Pods ({@code KUBERNETES_WARM_POOL})
  * @param timeouts how patient to be with the cluster
  */
 @Validated
@@ -37,12 +39,19 @@ record KubernetesProviderProperties(
         @DefaultValue("debian:bookworm-slim") @NotBlank String image,
         @DefaultValue("cluster") @NotBlank String region,
         @DefaultValue(".perimeter/kubernetes-snapshots") @NotNull Path snapshotDir,
+        @Nullable String warmPool,
         @DefaultValue @Valid Timeouts timeouts) {
 
     /** The RuntimeClass to set on Pods; a blank setting means the cluster's default. */
     @Nullable
     String runtimeClassName() {
         return runtimeClass == null || runtimeClass.isBlank() ? null : runtimeClass;
+    }
+
+    /** The warm pool to claim sandboxes from; {@code null} (a blank setting too) for bare Pods. */
+    @Nullable
+    String warmPoolName() {
+        return warmPool == null || warmPool.isBlank() ? null : warmPool;
     }
 
     /**
@@ -53,11 +62,14 @@ record KubernetesProviderProperties(
      * @param execGrace added to a command's own timeout before Perimeter gives up on the exec stream
      * @param transfer the longest a file or snapshot transfer may take
      * @param maxSnapshotBytes the largest workspace tar a snapshot keeps
+     * @param claimReady how long a create waits for a {@code SandboxClaim} to be bound to a Ready sandbox before it
+     *     gives the claim up and fails ({@code KUBERNETES_CLAIM_READY_TIMEOUT})
      */
     record Timeouts(
             @DefaultValue("2m") @NotNull Duration ready,
             @DefaultValue("250ms") @NotNull Duration poll,
             @DefaultValue("10s") @NotNull Duration execGrace,
             @DefaultValue("5m") @NotNull Duration transfer,
-            @DefaultValue("1073741824") @Min(1) long maxSnapshotBytes) {}
+            @DefaultValue("1073741824") @Min(1) long maxSnapshotBytes,
+            @DefaultValue("2m") @NotNull Duration claimReady) {}
 }

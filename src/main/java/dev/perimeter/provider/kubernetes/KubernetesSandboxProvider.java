@@ -28,18 +28,24 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Sandboxes as Pods in one namespace of the team's own cluster. A Pod is named from our sandbox id and labelled with it
  * and the tenant; a NetworkPolicy of the same name fences its network. Commands, files and snapshots travel through
- * {@code pods/exec}; snapshots are workspace tars kept by Perimeter.
+ * {@code pods/exec}; snapshots are workspace tars kept by Perimeter. With {@code warm-pool} set, a create claims a
+ * pre-warmed Pod from an agent-sandbox {@code SandboxWarmPool} instead ({@link WarmPoolClaims}); a reference is then a
+ * claim's name, or, for Pods made before the switch, still a Pod's.
  */
 final class KubernetesSandboxProvider implements SandboxProvider {
 
@@ -50,13 +56,28 @@ final class KubernetesSandboxProvider implements SandboxProvider {
     private final PodExec execs;
     private final PodReadiness readiness;
     private final SnapshotFiles snapshots;
+    private final @Nullable WarmPoolClaims claims;
 
     KubernetesSandboxProvider(KubernetesProviderProperties properties, KubernetesClient client) {
+        this(properties, client, Clock.systemUTC());
+    }
+
+    KubernetesSandboxProvider(KubernetesProviderProperties properties, KubernetesClient client, Clock clock) {
         this.properties = properties;
         this.client = client;
         this.execs = new PodExec(client, properties.namespace());
         this.readiness = new PodReadiness(client, properties.namespace(), properties.timeouts());
         this.snapshots = new SnapshotFiles(properties.snapshotDir());
+        String pool = properties.warmPoolName();
+        this.claims = pool == null
+                ? null
+                : new WarmPoolClaims(
+                        client,
+                        properties.namespace(),
+                        new WarmPoolCheck(client, properties.namespace(), pool),
+                        readiness,
+                        properties.timeouts(),
+                        clock);
     }
 
     @Override
@@ -71,7 +92,7 @@ final class KubernetesSandboxProvider implements SandboxProvider {
                 SnapshotPersistence.PERSISTENT,
                 EnumSet.allOf(EgressMode.class),
                 false,
-                true,
+                claims == null,
                 Set.of(properties.region()),
                 null,
                 true);
@@ -83,6 +104,9 @@ final class KubernetesSandboxProvider implements SandboxProvider {
             throw new CapabilityUnsupportedException(TYPE, "resources.gpu", "GPUs are not offered on Kubernetes");
         }
         EgressPolicies.check(spec.egress());
+        if (claims != null) {
+            return createClaimed(claims, spec);
+        }
         String name = SandboxPods.name(spec.sandboxId());
         Pod existing = call("look up pod " + name, () -> pods().withName(name).get());
         if (existing == null) {
@@ -107,26 +131,48 @@ final class KubernetesSandboxProvider implements SandboxProvider {
                         "pod " + name + " is not ready to restore its snapshot yet",
                         new IllegalStateException("pod not ready"));
             }
-            restore(name, snapshotRef);
+            restore(PodTarget.bare(name), snapshotRef);
+            call("mark pod " + name + " restored", () -> pods().withName(name).edit(pod -> {
+                pod.getMetadata().getAnnotations().put(SandboxPods.RESTORED_FROM, snapshotRef);
+                return pod;
+            }));
         }
         return new ProvisionedSandbox(name, status);
     }
 
+    /** A sandbox claimed from the warm pool: bound and Ready when this returns, its snapshot restored. */
+    private ProvisionedSandbox createClaimed(WarmPoolClaims claims, SandboxSpec spec) {
+        String name = SandboxPods.name(spec.sandboxId());
+        WarmPoolClaims.Bound bound = claims.create(spec);
+        String snapshotRef = spec.fromSnapshotRef();
+        if (snapshotRef != null && !snapshotRef.equals(bound.restoredFrom())) {
+            restore(bound.target(), snapshotRef);
+            claims.markRestored(name, snapshotRef);
+        }
+        return new ProvisionedSandbox(name, SandboxStatus.RUNNING);
+    }
+
     @Override
     public SandboxStatus status(String providerRef) {
+        SandboxStatus claimed = claims == null ? null : claims.status(providerRef);
+        if (claimed != null) {
+            return claimed;
+        }
         return readiness.status(call(
                 "look up pod " + providerRef, () -> pods().withName(providerRef).get()));
     }
 
     @Override
     public ExecResult exec(String providerRef, ExecSpec spec, ExecOutput output) {
+        PodTarget target = target(providerRef);
         byte[] stdin = spec.stdin();
-        List<String> argv = ExecScripts.command(spec, stdin == null ? 0 : stdin.length);
+        List<String> argv = ExecScripts.command(withSandboxEnv(spec, target), stdin == null ? 0 : stdin.length);
         CappedOutput stdout = new CappedOutput(spec.maxOutputBytes(), output::stdout);
         CappedOutput stderr = new CappedOutput(spec.maxOutputBytes(), output::stderr);
         long started = System.nanoTime();
         PodExec.Outcome outcome = execs.run(
-                providerRef,
+                target.pod(),
+                target.container(),
                 argv,
                 stdin == null ? null : new ByteArrayInputStream(stdin),
                 spec.timeout().plus(properties.timeouts().execGrace()),
@@ -143,7 +189,10 @@ final class KubernetesSandboxProvider implements SandboxProvider {
     public void writeFile(String providerRef, String path, byte[] content) {
         String target = WorkspacePaths.resolve(path);
         int exit = transfer(
-                providerRef, ExecScripts.writeFile(target, content.length), new ByteArrayInputStream(content), null);
+                target(providerRef),
+                ExecScripts.writeFile(target, content.length),
+                new ByteArrayInputStream(content),
+                null);
         refuseOutside(path, exit);
         if (exit != 0) {
             throw new ProviderErrorException(TYPE, "writing " + path + " failed with exit code " + exit, null);
@@ -154,7 +203,7 @@ final class KubernetesSandboxProvider implements SandboxProvider {
     public Optional<byte[]> readFile(String providerRef, String path, long maxBytes) {
         String target = WorkspacePaths.resolve(path);
         CappedOutput content = new CappedOutput(maxBytes, chunk -> {});
-        int exit = transfer(providerRef, ExecScripts.readFile(target, maxBytes), null, content);
+        int exit = transfer(target(providerRef), ExecScripts.readFile(target, maxBytes), null, content);
         refuseOutside(path, exit);
         return switch (exit) {
             case 0 -> Optional.of(content.bytes());
@@ -168,9 +217,10 @@ final class KubernetesSandboxProvider implements SandboxProvider {
     @Override
     public SnapshotResult snapshot(String providerRef, String snapshotId) {
         long cap = properties.timeouts().maxSnapshotBytes();
+        PodTarget target = target(providerRef);
         long size = snapshots.write(snapshotId, file -> {
             CappedOutput.Passing out = new CappedOutput.Passing(file, cap);
-            int exit = transfer(providerRef, ExecScripts.archiveWorkspace(), null, out);
+            int exit = transfer(target, ExecScripts.archiveWorkspace(), null, out);
             if (out.truncated()) {
                 throw new ProviderErrorException(
                         TYPE, "the workspace of " + providerRef + " is larger than " + cap + " bytes", null);
@@ -190,19 +240,34 @@ final class KubernetesSandboxProvider implements SandboxProvider {
 
     @Override
     public void destroy(String providerRef) {
+        // The control plane cleans a failed create up by sandbox id; a Pod or claim is named from it.
+        String name = SandboxPods.name(providerRef);
         call(
-                "delete pod " + providerRef,
-                () -> pods().withName(providerRef).withGracePeriod(0).delete());
-        call("delete network policy " + providerRef, () -> client.network()
+                "delete pod " + name,
+                () -> pods().withName(name).withGracePeriod(0).delete());
+        if (claims != null) {
+            claims.destroy(name); // the claim and the NetworkPolicy of the same name
+            return;
+        }
+        call("delete network policy " + name, () -> client.network()
                 .v1()
                 .networkPolicies()
                 .inNamespace(properties.namespace())
-                .withName(providerRef)
+                .withName(name)
                 .delete());
     }
 
     @Override
     public List<ManagedSandbox> listManaged() {
+        if (claims != null) {
+            return Stream.concat(listPods().stream(), claims.listManaged().stream())
+                    .toList();
+        }
+        return listPods();
+    }
+
+    /** Bare Pods carrying our labels; claimed sandboxes' Pods do not. */
+    private List<ManagedSandbox> listPods() {
         return call("list pods", () -> pods()
                 .withLabel(SandboxPods.MANAGED_BY, SandboxPods.MANAGER)
                 .withLabel(SandboxPods.SANDBOX_ID)
@@ -228,21 +293,33 @@ final class KubernetesSandboxProvider implements SandboxProvider {
         }
     }
 
-    private void restore(String name, String snapshotRef) {
+    private void restore(PodTarget target, String snapshotRef) {
         Path tar = snapshots.find(snapshotRef).orElseThrow(() -> new NotFoundException("snapshot", snapshotRef));
         int exit;
         try (InputStream in = Files.newInputStream(tar)) {
-            exit = transfer(name, ExecScripts.restoreWorkspace(Files.size(tar)), in, null);
+            exit = transfer(target, ExecScripts.restoreWorkspace(Files.size(tar)), in, null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (exit != 0) {
             throw new ProviderErrorException(TYPE, "restoring snapshot " + snapshotRef + " failed", null);
         }
-        call("mark pod " + name + " restored", () -> pods().withName(name).edit(pod -> {
-            pod.getMetadata().getAnnotations().put(SandboxPods.RESTORED_FROM, snapshotRef);
-            return pod;
-        }));
+    }
+
+    /** The Pod a reference runs in: a claim's bound Pod, else the bare Pod of that name. */
+    private PodTarget target(String providerRef) {
+        WarmPoolClaims.Bound bound = claims == null ? null : claims.target(providerRef);
+        return bound != null ? bound.target() : PodTarget.bare(providerRef);
+    }
+
+    /** The command with the sandbox's environment under its own, for a Pod whose env Perimeter could not set. */
+    private static ExecSpec withSandboxEnv(ExecSpec spec, PodTarget target) {
+        if (target.env().isEmpty()) {
+            return spec;
+        }
+        Map<String, String> env = new HashMap<>(target.env());
+        env.putAll(spec.env());
+        return new ExecSpec(spec.command(), spec.cwd(), env, spec.timeout(), spec.stdin(), spec.maxOutputBytes());
     }
 
     private static String restoredFrom(Pod pod) {
@@ -250,10 +327,13 @@ final class KubernetesSandboxProvider implements SandboxProvider {
         return annotations == null ? "" : annotations.getOrDefault(SandboxPods.RESTORED_FROM, "");
     }
 
-    private int transfer(String pod, List<String> argv, @Nullable InputStream stdin, @Nullable OutputStream stdout) {
+    private int transfer(
+            PodTarget target, List<String> argv, @Nullable InputStream stdin, @Nullable OutputStream stdout) {
+        String pod = target.pod();
         CappedOutput stderr = new CappedOutput(4096, chunk -> {});
         PodExec.Outcome outcome = execs.run(
                 pod,
+                target.container(),
                 argv,
                 stdin,
                 properties.timeouts().transfer(),

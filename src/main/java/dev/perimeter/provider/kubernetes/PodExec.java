@@ -44,6 +44,7 @@ final class PodExec {
 
     Outcome run(
             String pod,
+            String container,
             List<String> argv,
             @Nullable InputStream stdin,
             Duration wait,
@@ -51,7 +52,7 @@ final class PodExec {
             OutputStream stderr) {
         CompletableFuture<Void> closed = new CompletableFuture<>();
         PodResource resource = client.pods().inNamespace(namespace).withName(pod);
-        var containerExec = resource.inContainer(SandboxPods.CONTAINER);
+        var containerExec = resource.inContainer(container);
         TtyExecErrorable chain = stdin == null
                 ? containerExec.writingOutput(stdout)
                 : containerExec.redirectingInput().writingOutput(stdout);

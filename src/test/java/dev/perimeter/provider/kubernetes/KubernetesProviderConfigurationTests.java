@@ -7,6 +7,7 @@ import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SnapshotPersistence;
 import dev.perimeter.provider.UnconfiguredProvider;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -35,6 +36,37 @@ class KubernetesProviderConfigurationTests {
                     assertThat(properties.namespace()).isEqualTo("agents");
                     assertThat(properties.runtimeClass()).isEqualTo("gvisor");
                     assertThat(properties.image()).isEqualTo("debian:bookworm-slim");
+                });
+    }
+
+    @Test
+    void aWarmPoolClaimsFromItAndCannotRunOtherImages() {
+        runner.withPropertyValues(
+                        "perimeter.providers.kubernetes.enabled=true",
+                        "perimeter.providers.kubernetes.warm-pool=python-pool",
+                        "perimeter.providers.kubernetes.timeouts.claim-ready=45s")
+                .run(context -> {
+                    KubernetesProviderProperties properties = context.getBean(KubernetesProviderProperties.class);
+                    assertThat(properties.warmPoolName()).isEqualTo("python-pool");
+                    assertThat(properties.timeouts().claimReady()).isEqualTo(Duration.ofSeconds(45));
+                    SandboxProvider provider = context.getBean(SandboxProvider.class);
+                    assertThat(provider.capabilities().customImages()).isFalse();
+                    assertThat(provider.capabilities().egressModes()).containsExactlyInAnyOrder(EgressMode.values());
+                });
+    }
+
+    @Test
+    void noWarmPoolMeansBarePodsWithAnyImage() {
+        runner.withPropertyValues(
+                        "perimeter.providers.kubernetes.enabled=true", "perimeter.providers.kubernetes.warm-pool= ")
+                .run(context -> {
+                    KubernetesProviderProperties properties = context.getBean(KubernetesProviderProperties.class);
+                    assertThat(properties.warmPoolName()).isNull();
+                    assertThat(properties.timeouts().claimReady()).isEqualTo(Duration.ofMinutes(2));
+                    assertThat(context.getBean(SandboxProvider.class)
+                                    .capabilities()
+                                    .customImages())
+                            .isTrue();
                 });
     }
 
