@@ -26,14 +26,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The part of a kubelet the CRUD mock server lacks: answers {@code GET …/pods/{name}/exec} by upgrading to a {@code
+ * The part of a kubelet the CRUD mock server lacks (and a guard against a stall of the mock's watches, see {@link
+ * #POD_WATCH}): answers {@code GET …/pods/{name}/exec} by upgrading to a {@code
  * v4.channel.k8s.io}-framed WebSocket and running the argv on this host, under bubblewrap, with the Pod's emptyDir
  * bound at {@code /workspace}, a private {@code /tmp}, the container's env, and a PID namespace of its own. Channel 0
  * frames feed stdin; stdout and stderr go out as channel 1 and 2 frames; the exit status goes out on channel 3 as the
@@ -43,6 +46,14 @@ import org.jspecify.annotations.Nullable;
 final class ExecEmulator extends Dispatcher {
 
     private static final Pattern EXEC = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/]+)/exec\\?(.*)");
+    /**
+     * fabric8 lists and then watches the Pod before every exec ({@code PodOperationUtil.waitUntilReadyOrTerminal},
+     * with no wait unless {@code withReadyWaitTimeout} is set) and closes the watch at once. The CRUD store's watch
+     * closes on the server's event loop by awaiting its event sender, which may itself be waiting (up to a hard-coded
+     * 30 s in {@code VertxMockWebSocket}) for that loop to write an event: the whole API server then stalls for 30 s.
+     * Pod watches are therefore answered here by a watch that reports nothing, as a server with no changes would.
+     */
+    private static final Pattern POD_WATCH = Pattern.compile("/api/v1/namespaces/[^/]+/pods\\?(.*&)?watch=true(&.*)?");
 
     private final Dispatcher delegate;
     private final Path root;
@@ -77,6 +88,10 @@ final class ExecEmulator extends Dispatcher {
         requests.computeIfAbsent(
                         request.getMethod() + " " + request.getPath().split("\\?")[0], k -> new AtomicInteger())
                 .incrementAndGet();
+        if ("GET".equals(request.getMethod())
+                && POD_WATCH.matcher(request.getPath()).matches()) {
+            return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {});
+        }
         Matcher exec = EXEC.matcher(request.getPath());
         if (!"GET".equals(request.getMethod()) || !exec.matches()) {
             return delegate.dispatch(request);
@@ -142,14 +157,23 @@ final class ExecEmulator extends Dispatcher {
         }
     }
 
-    /** One exec: a process on this host behind the WebSocket. */
+    /**
+     * One exec: a process on this host behind the WebSocket. The listener's callbacks run on the mock server's event
+     * loop, which also serves every other request on its connections, so nothing here blocks it: the process is
+     * started, and stdin written, by a thread of the session's own. Blocking the loop in a pipe write could stall the
+     * whole API server for 30 s: the output pumps' {@code send} waits (up to a hard-coded 30 s in {@code
+     * VertxMockWebSocket}) for that same loop, and a process whose stdout is full stops reading its stdin.
+     */
     private static final class Session extends WebSocketListener {
+
+        private static final byte[] END = new byte[0];
 
         private final Path dir;
         private final List<String> command;
         private final List<EnvVar> env;
         private final boolean cut;
-        private final java.io.ByteArrayOutputStream early = new java.io.ByteArrayOutputStream();
+        private final BlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
+        private volatile boolean closed;
         private volatile Process process;
 
         Session(Path dir, List<String> command, List<EnvVar> env, boolean cut) {
@@ -166,6 +190,10 @@ final class ExecEmulator extends Dispatcher {
                 ws.close(1000, "");
                 return;
             }
+            Thread.ofPlatform().daemon().name("exec-emulator").start(() -> run(ws));
+        }
+
+        private void run(WebSocket ws) {
             List<String> argv = new ArrayList<>(List.of(
                     "bwrap",
                     "--dev-bind",
@@ -188,32 +216,50 @@ final class ExecEmulator extends Dispatcher {
             builder.environment().put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
             builder.environment().put("HOME", "/root");
             env.forEach(e -> builder.environment().put(e.getName(), e.getValue()));
+            Process started;
             try {
-                // stdin frames can arrive before the process exists, as a kubelet would, keep them for it
-                synchronized (early) {
-                    process = builder.start();
-                    process.getOutputStream().write(early.toByteArray());
-                    process.getOutputStream().flush();
-                }
+                started = builder.start();
             } catch (IOException e) {
                 ws.send(frame(3, status(126)));
                 ws.close(1000, "");
                 return;
             }
-            Thread.ofPlatform().daemon().start(() -> relay(ws));
+            process = started;
+            if (closed) {
+                kill();
+                return;
+            }
+            Thread.ofPlatform().daemon().name("exec-emulator-stdin").start(() -> feed(started));
+            relay(ws, started);
         }
 
-        private void relay(WebSocket ws) {
-            Thread out = pump(process.getInputStream(), ws, 1);
-            Thread err = pump(process.getErrorStream(), ws, 2);
+        /** Writes stdin frames to the process as they come, in order, until the session ends. */
+        private void feed(Process started) {
+            try (OutputStream in = started.getOutputStream()) {
+                for (byte[] chunk; (chunk = stdin.take()) != END; ) {
+                    in.write(chunk);
+                    in.flush();
+                }
+            } catch (IOException e) {
+                // the command stopped reading
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void relay(WebSocket ws, Process started) {
+            Thread out = pump(started.getInputStream(), ws, 1);
+            Thread err = pump(started.getErrorStream(), ws, 2);
             try {
-                int exit = process.waitFor();
+                int exit = started.waitFor();
                 out.join();
                 err.join();
                 ws.send(frame(3, status(exit)));
                 ws.close(1000, "");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                stdin.add(END);
             }
         }
 
@@ -232,31 +278,24 @@ final class ExecEmulator extends Dispatcher {
 
         @Override
         public void onMessage(WebSocket ws, byte[] bytes) {
-            if (bytes.length == 0 || bytes[0] != 0) {
-                return;
-            }
-            synchronized (early) {
-                if (process == null) {
-                    early.write(bytes, 1, bytes.length - 1);
-                    return;
-                }
-            }
-            try {
-                OutputStream stdin = process.getOutputStream();
-                stdin.write(bytes, 1, bytes.length - 1);
-                stdin.flush();
-            } catch (IOException e) {
-                // the command stopped reading
+            if (bytes.length > 1 && bytes[0] == 0) {
+                stdin.add(Arrays.copyOfRange(bytes, 1, bytes.length));
             }
         }
 
         @Override
         public void onClosing(WebSocket ws, int code, String reason) {
-            kill();
+            end();
         }
 
         @Override
         public void onClosed(WebSocket ws, int code, String reason) {
+            end();
+        }
+
+        private void end() {
+            closed = true;
+            stdin.add(END);
             kill();
         }
 
