@@ -8,6 +8,7 @@ import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxStatus;
 import dev.perimeter.shared.PerimeterException;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,16 +27,20 @@ import org.springframework.stereotype.Component;
  * (the reconcile loop of a Kubernetes controller): a vendor sandbox carrying our id whose row is missing, {@code
  * DESTROYED} or {@code FAILED} is destroyed (for example one the vendor made after Perimeter had given the create up),
  * and a {@code RUNNING} row whose vendor sandbox has vanished (or is listed as {@link ManagedSandbox#lost() lost})
- * becomes {@code FAILED} ({@code PROVIDER_LOST}) and gives
- * back its quota slot. Rows still being created or destroyed are left alone.
+ * becomes {@code FAILED} ({@code PROVIDER_LOST}) and gives back its quota slot. Rows still being created or destroyed
+ * are left alone. Each repair is counted in {@code perimeter.sandbox.reconciled} by provider and action ({@code
+ * orphan-destroyed}, {@code lost}).
  */
 @Component
 class ProviderReconciler {
 
     private static final Logger log = LoggerFactory.getLogger(ProviderReconciler.class);
     static final String JOB = "provider-reconciler";
+    static final String REPAIRS = "perimeter.sandbox.reconciled";
 
     private final ProviderRegistry providers;
+    private final ProviderCalls calls;
+    private final MeterRegistry meters;
     private final Sandboxes sandboxes;
     private final SandboxManagement management;
     private final LeaderJobs jobs;
@@ -45,6 +50,8 @@ class ProviderReconciler {
 
     ProviderReconciler(
             ProviderRegistry providers,
+            ProviderCalls calls,
+            MeterRegistry meters,
             Sandboxes sandboxes,
             SandboxManagement management,
             LeaderJobs jobs,
@@ -52,6 +59,8 @@ class ProviderReconciler {
             Clock clock,
             AuditTrail audit) {
         this.providers = providers;
+        this.calls = calls;
+        this.meters = meters;
         this.sandboxes = sandboxes;
         this.management = management;
         this.jobs = jobs;
@@ -85,7 +94,7 @@ class ProviderReconciler {
 
     private void reconcile(SandboxProvider provider) {
         Instant listedAt = clock.instant();
-        List<ManagedSandbox> held = provider.listManaged();
+        List<ManagedSandbox> held = calls.call(provider.type(), ProviderCalls.Operation.LIST, provider::listManaged);
         Map<String, Sandbox> rows =
                 sandboxes
                         .findAllById(
@@ -101,7 +110,11 @@ class ProviderReconciler {
                         managed.sandboxId(),
                         managed.providerRef(),
                         row == null ? "no row" : "ended " + row.getState());
-                provider.destroy(managed.providerRef());
+                calls.run(
+                        provider.type(),
+                        ProviderCalls.Operation.DESTROY,
+                        () -> provider.destroy(managed.providerRef()));
+                repaired(provider, "orphan-destroyed");
                 audit.record(AuditEvent.system(
                         JOB,
                         row == null ? null : row.getTenantId(),
@@ -120,13 +133,23 @@ class ProviderReconciler {
                 .collect(Collectors.toSet());
         for (Sandbox row :
                 sandboxes.findByProviderAndStateAndReadyAtBefore(provider.type(), SandboxState.RUNNING, listedAt)) {
-            if (!heldIds.contains(row.getId()) && provider.status(row.providerRefOrId()) == SandboxStatus.UNKNOWN) {
+            if (!heldIds.contains(row.getId())
+                    && calls.call(
+                                    provider.type(),
+                                    ProviderCalls.Operation.STATUS,
+                                    () -> provider.status(row.providerRefOrId()))
+                            == SandboxStatus.UNKNOWN) {
                 log.warn(
                         "Provider {} no longer has running sandbox {}; marking it FAILED",
                         provider.type(),
                         row.getId());
                 management.markLost(row);
+                repaired(provider, "lost");
             }
         }
+    }
+
+    private void repaired(SandboxProvider provider, String action) {
+        meters.counter(REPAIRS, "provider", provider.type(), "action", action).increment();
     }
 }

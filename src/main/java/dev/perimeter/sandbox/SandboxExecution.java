@@ -10,6 +10,8 @@ import dev.perimeter.shared.Ids;
 import dev.perimeter.shared.PayloadTooLargeException;
 import dev.perimeter.shared.ValidationFailedException;
 import dev.perimeter.tenant.TenantContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,28 +20,56 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 
-/** Runs commands in a tenant's running sandboxes and moves files in and out of their workspaces. */
+/**
+ * Runs commands in a tenant's running sandboxes and moves files in and out of their workspaces. Commands are timed in
+ * {@code perimeter.sandbox.execs} by provider and outcome ({@code exit-zero}, {@code exit-nonzero}, {@code timed-out},
+ * {@code failed}); neither the command line nor its environment is ever logged.
+ */
 @Service
 public class SandboxExecution {
+
+    static final String EXECS = "perimeter.sandbox.execs";
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxExecution.class);
+    private static final Duration[] EXEC_BUCKETS = {
+        Duration.ofMillis(100),
+        Duration.ofMillis(500),
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(30),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(5),
+        Duration.ofMinutes(15),
+        Duration.ofHours(1)
+    };
 
     private final SandboxManagement sandboxes;
     private final Execs execs;
     private final ProviderRegistry providers;
+    private final ProviderCalls calls;
     private final SandboxProperties properties;
+    private final MeterRegistry meters;
     private final Clock clock;
 
     SandboxExecution(
             SandboxManagement sandboxes,
             Execs execs,
             ProviderRegistry providers,
+            ProviderCalls calls,
             SandboxProperties properties,
+            MeterRegistry meters,
             Clock clock) {
         this.sandboxes = sandboxes;
         this.execs = execs;
         this.providers = providers;
+        this.calls = calls;
         this.properties = properties;
+        this.meters = meters;
         this.clock = clock;
     }
 
@@ -76,8 +106,23 @@ public class SandboxExecution {
                 clock.instant());
         execs.start(exec);
         SandboxProvider provider = providers.get(sandbox.getProvider());
-        ExecResult result = ProviderCalls.call(
-                provider.type(), "run a command", () -> provider.exec(sandbox.providerRefOrId(), spec, output));
+        long started = System.nanoTime();
+        ExecResult result;
+        try {
+            result = calls.call(
+                    provider.type(),
+                    ProviderCalls.Operation.EXEC,
+                    () -> provider.exec(sandbox.providerRefOrId(), spec, output));
+        } catch (RuntimeException e) {
+            execTimer(provider.type(), "failed").record(Duration.ofNanos(System.nanoTime() - started));
+            throw e;
+        }
+        execTimer(provider.type(), outcomeOf(result)).record(result.duration());
+        log.debug(
+                "Exec {} exited {} after {} ms",
+                exec.id(),
+                result.exitCode(),
+                result.duration().toMillis());
         execs.recordEnd(
                 exec.id(),
                 result.exitCode(),
@@ -88,6 +133,21 @@ public class SandboxExecution {
         return new ExecOutcome(exec.id(), result);
     }
 
+    private Timer execTimer(String provider, String outcome) {
+        return Timer.builder(EXECS)
+                .description("Commands run in sandboxes, by how they ended")
+                .tags("provider", provider, "outcome", outcome)
+                .serviceLevelObjectives(EXEC_BUCKETS)
+                .register(meters);
+    }
+
+    private static String outcomeOf(ExecResult result) {
+        if (result.timedOut()) {
+            return "timed-out";
+        }
+        return result.exitCode() == 0 ? "exit-zero" : "exit-nonzero";
+    }
+
     /** Writes a file into the workspace of a sandbox {@link #running} answered. */
     public void writeFile(Sandbox sandbox, String path, byte[] content) {
         String relative = WorkspacePath.normalize(path);
@@ -96,9 +156,9 @@ public class SandboxExecution {
             throw new PayloadTooLargeException(limit);
         }
         SandboxProvider provider = providers.get(sandbox.getProvider());
-        ProviderCalls.run(
+        calls.run(
                 provider.type(),
-                "write a file",
+                ProviderCalls.Operation.WRITE_FILE,
                 () -> provider.writeFile(sandbox.providerRefOrId(), relative, content));
     }
 
@@ -106,9 +166,9 @@ public class SandboxExecution {
     public byte[] readFile(Sandbox sandbox, String path) {
         String relative = WorkspacePath.normalize(path);
         SandboxProvider provider = providers.get(sandbox.getProvider());
-        return ProviderCalls.call(
+        return calls.call(
                         provider.type(),
-                        "read a file",
+                        ProviderCalls.Operation.READ_FILE,
                         () -> provider.readFile(
                                 sandbox.providerRefOrId(),
                                 relative,

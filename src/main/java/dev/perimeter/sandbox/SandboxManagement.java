@@ -11,6 +11,7 @@ import dev.perimeter.shared.CapabilityUnsupportedException;
 import dev.perimeter.shared.CorrelationId;
 import dev.perimeter.shared.Cursor;
 import dev.perimeter.shared.Ids;
+import dev.perimeter.shared.LogContext;
 import dev.perimeter.shared.Page;
 import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.tenant.Tenant;
@@ -55,6 +56,7 @@ public class SandboxManagement {
     private final Admission admission;
     private final SandboxCounters counters;
     private final Pricing pricing;
+    private final ProviderCalls calls;
     private final MeterRegistry meters;
     private final Timer admissionTimer;
     private final TransactionTemplate transactions;
@@ -71,6 +73,7 @@ public class SandboxManagement {
             Admission admission,
             SandboxCounters counters,
             Pricing pricing,
+            ProviderCalls calls,
             MeterRegistry meters,
             TransactionTemplate transactions,
             Clock clock,
@@ -84,6 +87,7 @@ public class SandboxManagement {
         this.admission = admission;
         this.counters = counters;
         this.pricing = pricing;
+        this.calls = calls;
         this.meters = meters;
         this.admissionTimer = Timer.builder("perimeter.sandbox.admission")
                 .description("The admission transaction of a create, commit included, admitted or not")
@@ -130,13 +134,20 @@ public class SandboxManagement {
                                 where.resources().memoryMib(),
                                 where.resources().gpu(),
                                 where.lifetime()));
-        admissionTimer.record(() -> transactions.executeWithoutResult(status -> {
-            transitions.insert(sandbox);
-            admission.admit(tenant, sandbox);
-        }));
+        try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), sandbox.getId())) {
+            admissionTimer.record(() -> transactions.executeWithoutResult(status -> {
+                transitions.insert(sandbox);
+                admission.admit(tenant, sandbox);
+            }));
+            return launch(sandbox, where, request, from);
+        }
+    }
+
+    private Sandbox launch(
+            Sandbox sandbox, SandboxPlacement.Placement where, NewSandbox request, @Nullable Snapshot from) {
         SandboxSpec spec = new SandboxSpec(
                 sandbox.getId(),
-                context.tenantId(),
+                sandbox.getTenantId(),
                 sandbox.getCorrelationId(),
                 where.region(),
                 request.image(),
@@ -153,7 +164,7 @@ public class SandboxManagement {
     private Sandbox provision(Sandbox sandbox, SandboxProvider provider, SandboxSpec spec) {
         ProvisionedSandbox provisioned;
         try {
-            provisioned = ProviderCalls.call(provider.type(), "create a sandbox", () -> provider.create(spec));
+            provisioned = calls.call(provider.type(), ProviderCalls.Operation.CREATE, () -> provider.create(spec));
         } catch (PerimeterException e) {
             fail(sandbox, provider, "PROVIDER_ERROR: " + e.getBody().getDetail());
             throw e;
@@ -177,13 +188,19 @@ public class SandboxManagement {
         } else {
             sandbox.provisionedAs(provisioned.providerRef());
         }
+        log.info(
+                "Sandbox {} is {} on {} in {}",
+                sandbox.getId(),
+                sandbox.getState(),
+                provider.type(),
+                sandbox.getRegion());
         return sandbox;
     }
 
     private void fail(Sandbox sandbox, SandboxProvider provider, String reason) {
         markFailed(sandbox, truncate(reason));
         try {
-            provider.destroy(sandbox.getId());
+            calls.run(provider.type(), ProviderCalls.Operation.DESTROY, () -> provider.destroy(sandbox.getId()));
         } catch (RuntimeException cleanup) {
             log.warn(
                     "Could not clean up failed sandbox {} on {}; the reconciler will",
@@ -251,17 +268,20 @@ public class SandboxManagement {
         if (sandbox.getState().isEnded()) {
             return sandbox;
         }
-        Sandbox destroying = markDestroying(sandbox, reason);
-        if (destroying.getState() == SandboxState.DESTROYING) {
-            audit.record(AuditEvent.system(
-                    "sandbox-management",
-                    sandbox.getTenantId(),
-                    "sandbox.destroy",
-                    sandbox.getId(),
-                    Map.of("reason", reason)));
-            teardown.finish(destroying);
+        try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), sandbox.getId())) {
+            log.info("Destroying sandbox {}: {}", sandbox.getId(), reason);
+            Sandbox destroying = markDestroying(sandbox, reason);
+            if (destroying.getState() == SandboxState.DESTROYING) {
+                audit.record(AuditEvent.system(
+                        "sandbox-management",
+                        sandbox.getTenantId(),
+                        "sandbox.destroy",
+                        sandbox.getId(),
+                        Map.of("reason", reason)));
+                teardown.finish(destroying);
+            }
+            return destroying;
         }
-        return destroying;
     }
 
     /** Moves a live sandbox to {@code DESTROYING}; answers it as it now is, whoever moved it. */
@@ -275,7 +295,9 @@ public class SandboxManagement {
 
     /** Fails a running sandbox whose provider no longer has it, giving back its slot. */
     void markLost(Sandbox sandbox) {
-        markFailed(sandbox, PROVIDER_LOST);
+        try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), sandbox.getId())) {
+            markFailed(sandbox, PROVIDER_LOST);
+        }
     }
 
     /** Moves a live sandbox to {@code FAILED} and gives back its quota slot and reservation, in one transaction. */

@@ -3,6 +3,7 @@ package dev.perimeter.sandbox;
 import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.shared.LogContext;
 import dev.perimeter.shared.PerimeterException;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,7 +13,6 @@ import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -29,6 +29,7 @@ class SandboxTeardown implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(SandboxTeardown.class);
 
     private final ProviderRegistry providers;
+    private final ProviderCalls calls;
     private final SandboxTransitions transitions;
     private final SandboxCounters counters;
     private final TransactionTemplate transactions;
@@ -38,11 +39,13 @@ class SandboxTeardown implements DisposableBean {
 
     SandboxTeardown(
             ProviderRegistry providers,
+            ProviderCalls calls,
             SandboxTransitions transitions,
             SandboxCounters counters,
             TransactionTemplate transactions,
             Clock clock) {
         this.providers = providers;
+        this.calls = calls;
         this.transitions = transitions;
         this.counters = counters;
         this.transactions = transactions;
@@ -50,25 +53,23 @@ class SandboxTeardown implements DisposableBean {
     }
 
     /**
-     * Finishes the destroy of a {@code DESTROYING} sandbox on a background thread, under this request's correlation id.
+     * Finishes the destroy of a {@code DESTROYING} sandbox on a background thread, under this request's correlation id
+     * and with the sandbox in its logging context.
      * The sandbox object is not touched: the caller is still answering it.
      */
     void finishLater(Sandbox sandbox) {
         String id = sandbox.getId();
         String provider = sandbox.getProvider();
         String providerRef = sandbox.providerRefOrId();
-        String correlationId = CorrelationId.current();
-        try {
-            background.execute(() -> {
-                MDC.put(CorrelationId.KEY, correlationId);
+        CorrelationId.current(); // makes sure there is one to carry
+        try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), id)) {
+            background.execute(LogContext.carry(() -> {
                 try {
                     destroy(id, provider, providerRef);
                 } catch (RuntimeException e) {
                     log.error("Destroy of sandbox {} failed; the reaper will retry it", id, e);
-                } finally {
-                    MDC.remove(CorrelationId.KEY);
                 }
-            });
+            }));
         } catch (RejectedExecutionException e) {
             log.info("Shutting down: sandbox {} stays DESTROYING for the reaper", id);
         }
@@ -76,9 +77,11 @@ class SandboxTeardown implements DisposableBean {
 
     /** Destroys a {@code DESTROYING} sandbox on the provider now; on success it becomes {@code DESTROYED}. */
     void finish(Sandbox sandbox) {
-        Instant destroyedAt = destroy(sandbox.getId(), sandbox.getProvider(), sandbox.providerRefOrId());
-        if (destroyedAt != null) {
-            sandbox.destroyed(destroyedAt);
+        try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), sandbox.getId())) {
+            Instant destroyedAt = destroy(sandbox.getId(), sandbox.getProvider(), sandbox.providerRefOrId());
+            if (destroyedAt != null) {
+                sandbox.destroyed(destroyedAt);
+            }
         }
     }
 
@@ -90,7 +93,7 @@ class SandboxTeardown implements DisposableBean {
             return null;
         }
         try {
-            ProviderCalls.run(provider.type(), "destroy a sandbox", () -> provider.destroy(providerRef));
+            calls.run(provider.type(), ProviderCalls.Operation.DESTROY, () -> provider.destroy(providerRef));
         } catch (PerimeterException e) {
             log.warn("Destroy of sandbox {} failed; it stays DESTROYING and will be retried: {}", id, e.getMessage());
             return null;
@@ -103,6 +106,9 @@ class SandboxTeardown implements DisposableBean {
             counters.release(id);
             return true;
         }));
+        if (moved) {
+            log.info("Sandbox {} is DESTROYED", id);
+        }
         return moved ? now : null;
     }
 

@@ -33,6 +33,7 @@ public class SnapshotManagement {
     private final SandboxManagement sandboxes;
     private final Snapshots snapshots;
     private final ProviderRegistry providers;
+    private final ProviderCalls calls;
     private final TenantManagement tenants;
     private final SandboxCounters counters;
     private final MeterRegistry meters;
@@ -44,6 +45,7 @@ public class SnapshotManagement {
             SandboxManagement sandboxes,
             Snapshots snapshots,
             ProviderRegistry providers,
+            ProviderCalls calls,
             TenantManagement tenants,
             SandboxCounters counters,
             MeterRegistry meters,
@@ -57,6 +59,7 @@ public class SnapshotManagement {
         this.sandboxes = sandboxes;
         this.snapshots = snapshots;
         this.providers = providers;
+        this.calls = calls;
         this.transactions = transactions;
         this.clock = clock;
     }
@@ -100,9 +103,9 @@ public class SnapshotManagement {
         });
         SnapshotResult result;
         try {
-            result = ProviderCalls.call(
+            result = calls.call(
                     provider.type(),
-                    "take a snapshot",
+                    ProviderCalls.Operation.SNAPSHOT,
                     () -> provider.snapshot(sandbox.providerRefOrId(), snapshot.getId()));
         } catch (PerimeterException e) {
             update(
@@ -157,7 +160,7 @@ public class SnapshotManagement {
                 return;
             }
             try {
-                provider.deleteSnapshot(ref);
+                calls.run(provider.type(), ProviderCalls.Operation.DELETE_SNAPSHOT, () -> provider.deleteSnapshot(ref));
             } catch (RuntimeException e) {
                 log.warn("Could not delete the artefact of snapshot {} on {}", snapshot.getId(), provider.type(), e);
             }

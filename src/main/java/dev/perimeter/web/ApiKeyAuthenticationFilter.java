@@ -1,30 +1,40 @@
 package dev.perimeter.web;
 
+import dev.perimeter.shared.LogContext;
 import dev.perimeter.tenant.ApiKeyManagement;
 import dev.perimeter.tenant.Caller;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
+import org.slf4j.MDC;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Resolves {@code Authorization: Bearer <api key>} into a {@link Caller}. An absent, unknown or revoked key leaves the
- * request anonymous, which the authorization rules then answer with 401.
+ * Resolves {@code Authorization: Bearer <api key>} into a {@link Caller} and puts a tenant key's tenant in the logging
+ * context. An absent, unknown or revoked key leaves the request anonymous, which the authorization rules then answer
+ * with 401; a bearer key that was refused is counted in {@code perimeter.auth.rejections}.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     private static final String BEARER = "Bearer ";
 
     private final ApiKeyManagement keys;
+    private final Counter rejections;
 
-    ApiKeyAuthenticationFilter(ApiKeyManagement keys) {
+    ApiKeyAuthenticationFilter(ApiKeyManagement keys, MeterRegistry meters) {
         this.keys = keys;
+        this.rejections = Counter.builder("perimeter.auth.rejections")
+                .description("Bearer keys that were unknown, revoked or malformed")
+                .register(meters);
     }
 
     @Override
@@ -32,9 +42,15 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            keys.authenticate(header.substring(BEARER.length()).strip())
-                    .ifPresent(caller ->
-                            SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(caller)));
+            Optional<Caller> caller =
+                    keys.authenticate(header.substring(BEARER.length()).strip());
+            caller.ifPresent(
+                    known -> SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(known)));
+            if (caller.isEmpty()) {
+                rejections.increment();
+            } else if (caller.get().tenantId() != null) {
+                MDC.put(LogContext.TENANT_ID, caller.get().tenantId());
+            }
         }
         chain.doFilter(request, response);
     }

@@ -1,9 +1,11 @@
 package dev.perimeter.web;
 
 import dev.perimeter.tenant.ApiKeyManagement;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -15,7 +17,8 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
 /**
  * Who may call what. Admin keys manage tenants, keys, pricing and the audit log; tenant keys drive sandboxes,
  * snapshots, tunnels and read their own usage. Neither may call the other's endpoints (403). Every 401 and 403 is an
- * RFC 9457 problem.
+ * RFC 9457 problem. Health probes and the API documentation are public; metrics need an admin key unless Actuator runs
+ * on its own port.
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
@@ -42,15 +45,35 @@ class SecurityConfiguration {
         "/v1/connectors/**"
     };
 
+    /**
+     * Actuator on its own port ({@code management.server.port}): open, because that port is reached by the kubelet and
+     * the platform's Prometheus only. On the API's port the same endpoints need an admin key, except health.
+     */
     @Bean
-    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyManagement keys, ProblemWriter problems) throws Exception {
+    @Order(0)
+    SecurityFilterChain managementPortSecurity(HttpSecurity http, ManagementPort managementPort) throws Exception {
+        http.securityMatcher(managementPort::matches)
+                .csrf(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
+        return http.build();
+    }
+
+    @Bean
+    @Order(1)
+    SecurityFilterChain apiSecurity(
+            HttpSecurity http, ApiKeyManagement keys, ProblemWriter problems, MeterRegistry meters) throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new ApiKeyAuthenticationFilter(keys), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, meters), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(
                         requests -> requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR)
                                 .permitAll()
