@@ -34,7 +34,14 @@ public class ApiKeyManagement {
      * @param key the stored key
      * @param secret the whole key; returned only in the response that creates it
      */
-    public record IssuedKey(ApiKey key, String secret) {}
+    public record IssuedKey(ApiKey key, String secret) {
+
+        /** Without the secret, which must never reach a log line. */
+        @Override
+        public String toString() {
+            return "IssuedKey[key=" + key.getId() + ", secret=[redacted]]";
+        }
+    }
 
     /** Issues a key for one tenant. */
     @Transactional

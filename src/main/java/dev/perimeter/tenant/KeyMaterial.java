@@ -25,7 +25,14 @@ final class KeyMaterial {
      * @param prefix its non-secret lookup prefix
      * @param hash SHA-256 of the whole key, hex
      */
-    record Issued(String key, String prefix, String hash) {}
+    record Issued(String key, String prefix, String hash) {
+
+        /** Without the key, which must never reach a log line. */
+        @Override
+        public String toString() {
+            return "Issued[prefix=" + prefix + ", key=[redacted]]";
+        }
+    }
 
     static Issued issue() {
         String prefix = "pmk_" + Ids.random(8);

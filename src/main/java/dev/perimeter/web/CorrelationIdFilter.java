@@ -1,6 +1,7 @@
 package dev.perimeter.web;
 
 import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.shared.LogContext;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -14,7 +15,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * First filter of every request: takes the caller's {@code X-Correlation-Id} (1–128 visible ASCII characters) or makes
- * one, puts it in the logging context for every line of the request and echoes it on the response.
+ * one, puts it in the logging context for every line of the request and echoes it on the response. At the end it
+ * clears the request's whole {@link LogContext}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -31,6 +33,8 @@ class CorrelationIdFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
         } finally {
             MDC.remove(CorrelationId.KEY);
+            MDC.remove(LogContext.TENANT_ID);
+            MDC.remove(LogContext.SANDBOX_ID);
         }
     }
 

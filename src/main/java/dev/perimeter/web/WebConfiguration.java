@@ -7,7 +7,7 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Registers the edge's argument resolvers and the audit interceptor with Spring MVC. */
+/** Registers the edge's argument resolvers and its interceptors (logging context, audit) with Spring MVC. */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
@@ -19,6 +19,7 @@ class WebConfiguration implements WebMvcConfigurer {
 
     @Override
     public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new LogContextInterceptor());
         registry.addInterceptor(new AuditInterceptor(auditTrail));
     }
 

@@ -44,4 +44,15 @@ record CloudflareProviderProperties(
         @DefaultValue("30s") @NotNull Duration requestTimeout,
         @DefaultValue("2m") @NotNull Duration startTimeout,
         @DefaultValue("30s") @NotNull Duration execGrace,
-        @DefaultValue("3") @Min(1) int maxAttempts) {}
+        @DefaultValue("3") @Min(1) int maxAttempts) {
+
+    /** The settings without the bridge token, which must never reach a log line. */
+    @Override
+    public String toString() {
+        return "CloudflareProviderProperties[bridgeUrl=" + bridgeUrl + ", bridgeToken="
+                + (bridgeToken == null || bridgeToken.isBlank() ? "(unset)" : "[redacted]") + ", accountId="
+                + accountId + ", egressMode=" + egressMode + ", primeWarmPool=" + primeWarmPool + ", connectTimeout="
+                + connectTimeout + ", requestTimeout=" + requestTimeout + ", startTimeout=" + startTimeout
+                + ", execGrace=" + execGrace + ", maxAttempts=" + maxAttempts + "]";
+    }
+}

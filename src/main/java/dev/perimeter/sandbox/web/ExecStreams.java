@@ -7,6 +7,7 @@ import dev.perimeter.sandbox.Sandbox;
 import dev.perimeter.sandbox.SandboxExecution;
 import dev.perimeter.sandbox.SandboxProperties;
 import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.shared.LogContext;
 import dev.perimeter.shared.Problems;
 import java.io.IOException;
 import java.util.Base64;
@@ -14,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.ErrorResponseException;
@@ -43,8 +43,7 @@ class ExecStreams {
         SseEmitter emitter = new SseEmitter(timeoutMs);
         String correlationId = CorrelationId.current();
         String path = "/v1/sandboxes/" + sandbox.getId() + "/exec";
-        Thread.ofVirtual().name("exec-stream-" + sandbox.getId()).start(() -> {
-            MDC.put(CorrelationId.KEY, correlationId);
+        Thread.ofVirtual().name("exec-stream-" + sandbox.getId()).start(LogContext.carry(() -> {
             try {
                 ExecOutcome outcome = execution.exec(sandbox, command, new Forwarder(emitter));
                 Map<String, Object> exit = new LinkedHashMap<>();
@@ -63,10 +62,8 @@ class ExecStreams {
             } catch (RuntimeException e) {
                 log.error("Exec stream failed", e);
                 sendError(emitter, Map.of("status", 500, "title", "Internal error", CorrelationId.KEY, correlationId));
-            } finally {
-                MDC.remove(CorrelationId.KEY);
             }
-        });
+        }));
         return emitter;
     }
 
