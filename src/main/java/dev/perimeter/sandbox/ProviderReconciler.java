@@ -7,6 +7,7 @@ import dev.perimeter.provider.ManagedSandbox;
 import dev.perimeter.provider.ProviderRegistry;
 import dev.perimeter.provider.SandboxProvider;
 import dev.perimeter.provider.SandboxStatus;
+import dev.perimeter.shared.LogContext;
 import dev.perimeter.shared.PerimeterException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -104,27 +105,31 @@ class ProviderReconciler {
         for (ManagedSandbox managed : held) {
             Sandbox row = rows.get(managed.sandboxId());
             if (row == null || row.getState() == SandboxState.DESTROYED || row.getState() == SandboxState.FAILED) {
-                log.warn(
-                        "Provider {} holds sandbox {} ({}) that has {}; destroying it",
-                        provider.type(),
-                        managed.sandboxId(),
-                        managed.providerRef(),
-                        row == null ? "no row" : "ended " + row.getState());
-                calls.run(
-                        provider.type(),
-                        ProviderCalls.Operation.DESTROY,
-                        () -> provider.destroy(managed.providerRef()));
-                repaired(provider, "orphan-destroyed");
-                audit.record(AuditEvent.system(
-                        JOB,
-                        row == null ? null : row.getTenantId(),
-                        "sandbox.orphan.destroy",
-                        managed.sandboxId(),
-                        Map.of(
-                                "provider",
-                                provider.type(),
-                                "row",
-                                row == null ? "none" : row.getState().name())));
+                try (LogContext.Scope scope = LogContext.put(LogContext.SANDBOX_ID, managed.sandboxId());
+                        LogContext.Scope tenant =
+                                LogContext.put(LogContext.TENANT_ID, row == null ? null : row.getTenantId())) {
+                    log.warn(
+                            "Provider {} holds sandbox {} ({}) that has {}; destroying it",
+                            provider.type(),
+                            managed.sandboxId(),
+                            managed.providerRef(),
+                            row == null ? "no row" : "ended " + row.getState());
+                    calls.run(
+                            provider.type(),
+                            ProviderCalls.Operation.DESTROY,
+                            () -> provider.destroy(managed.providerRef()));
+                    repaired(provider, "orphan-destroyed");
+                    audit.record(AuditEvent.system(
+                            JOB,
+                            row == null ? null : row.getTenantId(),
+                            "sandbox.orphan.destroy",
+                            managed.sandboxId(),
+                            Map.of(
+                                    "provider",
+                                    provider.type(),
+                                    "row",
+                                    row == null ? "none" : row.getState().name())));
+                }
             }
         }
         Set<String> heldIds = held.stream()
@@ -139,12 +144,14 @@ class ProviderReconciler {
                                     ProviderCalls.Operation.STATUS,
                                     () -> provider.status(row.providerRefOrId()))
                             == SandboxStatus.UNKNOWN) {
-                log.warn(
-                        "Provider {} no longer has running sandbox {}; marking it FAILED",
-                        provider.type(),
-                        row.getId());
-                management.markLost(row);
-                repaired(provider, "lost");
+                try (LogContext.Scope scope = LogContext.sandbox(row.getTenantId(), row.getId())) {
+                    log.warn(
+                            "Provider {} no longer has running sandbox {}; marking it FAILED",
+                            provider.type(),
+                            row.getId());
+                    management.markLost(row);
+                    repaired(provider, "lost");
+                }
             }
         }
     }

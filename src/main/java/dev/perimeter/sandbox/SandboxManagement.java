@@ -295,9 +295,7 @@ public class SandboxManagement {
 
     /** Fails a running sandbox whose provider no longer has it, giving back its slot. */
     void markLost(Sandbox sandbox) {
-        try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), sandbox.getId())) {
-            markFailed(sandbox, PROVIDER_LOST);
-        }
+        markFailed(sandbox, PROVIDER_LOST);
     }
 
     /** Moves a live sandbox to {@code FAILED} and gives back its quota slot and reservation, in one transaction. */
