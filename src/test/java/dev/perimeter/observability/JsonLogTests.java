@@ -22,8 +22,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * One create → exec → destroy with JSON logs and DEBUG on for Perimeter: every line about the sandbox carries the
- * correlation id of the request that caused it (the background destroy included), its tenant and its sandbox; and no
- * line holds a key, a token or a provider credential.
+ * correlation id of the request that caused it (the background destroy included), its tenant and its sandbox, as do
+ * the audit rows; and no line or row holds a key, a token or a provider credential.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(
@@ -107,7 +107,24 @@ class JsonLogTests extends ApiTestSupport {
                 .anyMatch(line -> destroy.equals(text(line, "correlationId"))
                         && thread(line).startsWith("sandbox-destroy-"));
 
-        String all = output.getAll();
+        JsonNode audit = api.get("/v1/audit?tenantId=" + tenant.id() + "&limit=500")
+                .key(ADMIN_KEY)
+                .send()
+                .json()
+                .get("items");
+        List<JsonNode> sandboxRows = new java.util.ArrayList<>();
+        audit.forEach(row -> {
+            if (sandboxId.equals(text(row, "targetId"))) {
+                sandboxRows.add(row);
+            }
+        });
+        assertThat(sandboxRows)
+                .as("the audit rows of the lifecycle carry its requests' correlation ids")
+                .extracting(row -> text(row, "correlationId"))
+                .contains(create, exec, destroy)
+                .allMatch(id -> Set.of(create, exec, destroy).contains(id));
+
+        String all = output.getAll() + audit;
         for (String secret :
                 Set.of(ADMIN_KEY, tenant.key(), DAYTONA_KEY, BRIDGE_TOKEN, MODAL_SECRET, ENV_SECRET, WRONG_KEY)) {
             assertThat(all).as("a planted secret in the logs").doesNotContain(secret);
