@@ -130,8 +130,12 @@ public class LeaderJobs implements SmartLifecycle {
         return stopping;
     }
 
+    /** Starts, or restarts after a {@link #stop()} (a paused context), taking runs again. */
     @Override
     public void start() {
+        synchronized (monitor) {
+            stopping = false;
+        }
         running = true;
     }
 

@@ -65,6 +65,21 @@ class LeaderJobsShutdownTests {
         }
     }
 
+    @Test
+    void aStoppedReplicaRunsJobsAgainOnceRestarted() {
+        try (Replicas replicas = Replicas.start(1, Map.of("perimeter.jobs.enabled", "false"))) {
+            String job = "restart-test-" + UUID.randomUUID();
+            LeaderJobs jobs = replicas.bean(0, LeaderJobs.class);
+            ConfigurableApplicationContext context = replicas.contexts().getFirst();
+            context.stop();
+            assertThat(jobs.runExclusively(job, HOUR, HOUR, () -> {})).isFalse();
+            context.start();
+            assertThat(jobs.runExclusively(job, HOUR, HOUR, () -> {}))
+                    .as("a context paused by the test cache, or stopped and started, takes runs again")
+                    .isTrue();
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             latch.await();
