@@ -16,11 +16,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * {@code /v3/api-docs} lists every endpoint of the contract ({@code ../shared/API.md}), documents its problems and its
+ * {@code /v3/api-docs} lists every endpoint of the contract (a copy of {@code ../shared/API.md} in the test resources), documents its problems and its
  * bearer key, and is served, with Swagger UI, without a key.
  */
 class OpenApiContractTests extends ApiTestSupport {
@@ -118,6 +119,7 @@ class OpenApiContractTests extends ApiTestSupport {
         assertThat(page.text()).contains("swagger-ui");
     }
 
+    private static final Path BUNDLED = Path.of("src/test/resources/contract/API.md");
     private static final Pattern URI_PATH = Pattern.compile("^https?://[^/]+");
 
     /** Method and path of every endpoint in API.md's tables, path variables written {@code {}}. */
@@ -181,12 +183,26 @@ class OpenApiContractTests extends ApiTestSupport {
         return types;
     }
 
-    /** The contract beside the repository ({@code ../shared/API.md}), or where {@code perimeter.api-contract} says. */
+    /**
+     * The contract: the copy kept in the test resources (so a checkout without {@code ../shared} tests the same), or
+     * where {@code perimeter.api-contract} says.
+     */
     private static Path contract() {
-        Path path = Path.of(System.getProperty("perimeter.api-contract", "../shared/API.md"));
+        String configured = System.getProperty("perimeter.api-contract");
+        Path path = configured != null ? Path.of(configured) : BUNDLED;
         assertThat(path)
                 .as("the API contract; set -Dperimeter.api-contract to its path")
                 .exists();
         return path;
+    }
+
+    /** Where the bundled copy came from; when it is there, the copy must not have drifted from it. */
+    @Test
+    void theBundledContractIsTheSharedOne() throws IOException {
+        Path shared = Path.of("../shared/API.md");
+        Assumptions.assumeTrue(Files.exists(shared), "no ../shared/API.md beside this checkout");
+        assertThat(Files.readString(BUNDLED))
+                .as("src/test/resources/contract/API.md is a copy of ../shared/API.md: copy it again")
+                .isEqualTo(Files.readString(shared));
     }
 }
