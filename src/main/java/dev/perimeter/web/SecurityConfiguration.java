@@ -32,7 +32,9 @@ class SecurityConfiguration {
         "/v3/api-docs/**",
         "/swagger-ui.html",
         "/swagger-ui/**",
-        "/error"
+        "/error",
+        // Authenticated by its Standard Webhooks signature instead of an API key (see connector.anthropic).
+        "/v1/connectors/anthropic/webhook"
     };
 
     private static final String[] ADMIN = {

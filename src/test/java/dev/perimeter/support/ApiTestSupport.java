@@ -2,6 +2,7 @@ package dev.perimeter.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.perimeter.connector.anthropic.AnthropicFake;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -33,12 +34,16 @@ import tools.jackson.databind.JsonNode;
             "perimeter.sandbox.meter-interval=PT1S",
             "perimeter.sandbox.recount-interval=PT1S",
             "perimeter.sandbox.reconcile-interval=PT1S",
-            "perimeter.audit.retention-interval=PT1S"
+            "perimeter.audit.retention-interval=PT1S",
+            "perimeter.connector.anthropic.webhook-signing-key=" + ApiTestSupport.ANTHROPIC_WEBHOOK_KEY
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {
 
     public static final String ADMIN_KEY = "test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz";
+
+    /** The Standard Webhooks secret the Anthropic connector verifies webhooks with. */
+    public static final String ANTHROPIC_WEBHOOK_KEY = "whsec_dGVzdC13ZWJob29rLXNlY3JldC1mb3ItcGVyaW1ldGVyLTAx";
 
     private static final Path DATA_DIR = tempDir();
 
@@ -52,6 +57,7 @@ public abstract class ApiTestSupport {
         registry.add("spring.datasource.url", TestDatabase::jdbcUrl);
         registry.add("spring.datasource.username", () -> "postgres");
         registry.add("perimeter.data-dir", DATA_DIR::toString);
+        registry.add("perimeter.connector.anthropic.base-url", AnthropicFake::baseUrl);
     }
 
     @BeforeEach

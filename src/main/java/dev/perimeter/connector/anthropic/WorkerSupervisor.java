@@ -1,0 +1,104 @@
+package dev.perimeter.connector.anthropic;
+
+import dev.perimeter.provider.ExecOutput;
+import dev.perimeter.sandbox.ExecCommand;
+import dev.perimeter.sandbox.ExecOutcome;
+import dev.perimeter.sandbox.Sandbox;
+import dev.perimeter.sandbox.SandboxExecution;
+import dev.perimeter.sandbox.SandboxState;
+import dev.perimeter.shared.CorrelationId;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs the environment worker in a session's sandbox and ends the session when the worker exits.
+ *
+ * <p>The provider SPI has no detached start: on the local provider every command runs in its own PID namespace, so a
+ * {@code nohup … &} dies with the command that started it. The worker therefore runs as one long command through
+ * the ordinary exec path, on a virtual thread of the replica that admitted the session, with the sandbox's
+ * remaining lifetime (at most {@code worker-max-run}) as its timeout. The command's end is the worker's exit.
+ */
+@Component
+class WorkerSupervisor implements DisposableBean {
+
+    private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
+
+    private final SandboxExecution execution;
+    private final SessionEnding ending;
+    private final AnthropicConnectorProperties properties;
+    private final Clock clock;
+    private final Set<String> supervised = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private volatile boolean closing;
+
+    WorkerSupervisor(
+            SandboxExecution execution, SessionEnding ending, AnthropicConnectorProperties properties, Clock clock) {
+        this.execution = execution;
+        this.ending = ending;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** Starts the worker in the running sandbox unless this replica already supervises the session. */
+    void start(ConnectorSession link, Sandbox sandbox, EnvironmentBinding binding) {
+        if (sandbox.getState() != SandboxState.RUNNING || closing || !supervised.add(link.id())) {
+            return;
+        }
+        String correlationId = CorrelationId.current();
+        Thread thread = Thread.ofVirtual()
+                .name("anthropic-worker-" + link.sessionId())
+                .unstarted(() -> supervise(link, sandbox, binding, correlationId));
+        threads.add(thread);
+        thread.start();
+    }
+
+    /** Whether this replica runs the session's worker. */
+    boolean supervises(String linkId) {
+        return supervised.contains(linkId);
+    }
+
+    private void supervise(ConnectorSession link, Sandbox sandbox, EnvironmentBinding binding, String correlationId) {
+        MDC.put(CorrelationId.KEY, correlationId);
+        String reason;
+        try {
+            Duration left = Duration.between(clock.instant(), sandbox.getExpiresAt());
+            Duration timeout = left.compareTo(properties.workerMaxRun()) < 0 ? left : properties.workerMaxRun();
+            if (timeout.isNegative() || timeout.isZero()) {
+                reason = "SANDBOX_EXPIRED";
+            } else {
+                ExecOutcome outcome = execution.exec(
+                        sandbox,
+                        new ExecCommand(binding.workerCommand(), null, Map.of(), timeout, null),
+                        ExecOutput.DISCARD);
+                reason = outcome.result().timedOut()
+                        ? "WORKER_TIMED_OUT"
+                        : "WORKER_EXITED: " + outcome.result().exitCode();
+            }
+        } catch (RuntimeException e) {
+            log.warn("The worker of session {} could not run: {}", link.sessionId(), e.getMessage());
+            reason = "WORKER_FAILED: " + e.getClass().getSimpleName();
+        } finally {
+            supervised.remove(link.id());
+            threads.remove(Thread.currentThread());
+        }
+        try {
+            ending.end(link, reason, true);
+        } finally {
+            MDC.remove(CorrelationId.KEY);
+        }
+    }
+
+    @Override
+    public void destroy() {
+        closing = true;
+        threads.forEach(Thread::interrupt);
+    }
+}
