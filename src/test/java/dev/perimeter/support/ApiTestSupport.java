@@ -35,7 +35,9 @@ import tools.jackson.databind.JsonNode;
             "perimeter.sandbox.recount-interval=PT1S",
             "perimeter.sandbox.reconcile-interval=PT1S",
             "perimeter.audit.retention-interval=PT1S",
-            "perimeter.connector.anthropic.webhook-signing-key=" + ApiTestSupport.ANTHROPIC_WEBHOOK_KEY
+            "perimeter.connector.anthropic.webhook-signing-key=" + ApiTestSupport.ANTHROPIC_WEBHOOK_KEY,
+            "perimeter.connector.anthropic.poll-interval=PT0.2S",
+            "perimeter.connector.anthropic.watch-interval=PT0.2S"
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {
