@@ -1,5 +1,7 @@
 package dev.perimeter.connector.anthropic.web;
 
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
 import dev.perimeter.connector.anthropic.ConnectorSession;
 import dev.perimeter.connector.anthropic.ConnectorSessions;
 import dev.perimeter.connector.anthropic.EnvironmentBinding;
@@ -46,9 +48,11 @@ class EnvironmentController {
     }
 
     @PostMapping("/environments")
+    @Audited("anthropic.environment.bind")
     ResponseEntity<EnvironmentResponse> create(@RequestBody JsonNode body) {
         CreateEnvironmentRequest request = parse(body);
         EnvironmentBinding binding = bindings.create(request.toNewBinding());
+        AuditTarget.set(binding.id(), binding.tenantId());
         return ResponseEntity.created(URI.create("/v1/connectors/anthropic/environments/" + binding.id()))
                 .body(EnvironmentResponse.of(binding, 0));
     }
@@ -67,8 +71,11 @@ class EnvironmentController {
     }
 
     @DeleteMapping("/environments/{id}")
+    @Audited("anthropic.environment.unbind")
     EnvironmentResponse delete(@PathVariable String id) {
-        return toResponse(bindings.delete(id));
+        EnvironmentBinding binding = bindings.delete(id);
+        AuditTarget.set(binding.id(), binding.tenantId());
+        return toResponse(binding);
     }
 
     @GetMapping("/sessions")
