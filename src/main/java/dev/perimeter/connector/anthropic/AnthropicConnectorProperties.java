@@ -19,7 +19,10 @@ import org.springframework.validation.annotation.Validated;
  * @param reclaimOlderThan handed to the poll as {@code reclaim_older_than_ms}: an item claimed or acknowledged this
  *     long ago without a heartbeat is delivered again
  * @param maxItemsPerPoll how many work items one poll run takes before it gives the lock back
- * @param claimTimeout how long a replica's claim on a work item's sandbox lasts before another may take it over
+ * @param claimTimeout how long a replica's claim on a work item lasts without renewal before another replica may take
+ *     over its sandbox's creation, or the session is ended as having lost the replica that ran its worker
+ * @param renewInterval how often a replica renews its claims on the sessions whose workers it runs; well under
+ *     {@code claim-timeout}
  * @param watchInterval how often running sessions are checked for a stopped work item or an ended sandbox
  * @param workerMaxRun the longest the worker may run in one sandbox; at most {@code perimeter.sandbox.exec-max-timeout}
  */
@@ -33,5 +36,6 @@ public record AnthropicConnectorProperties(
         @DefaultValue("PT5S") Duration reclaimOlderThan,
         @Min(1) @Max(100) @DefaultValue("10") int maxItemsPerPoll,
         @DefaultValue("PT2M") Duration claimTimeout,
+        @DefaultValue("PT30S") Duration renewInterval,
         @DefaultValue("PT10S") Duration watchInterval,
         @DefaultValue("PT1H") Duration workerMaxRun) {}

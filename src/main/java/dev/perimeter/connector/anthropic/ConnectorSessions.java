@@ -131,7 +131,7 @@ public class ConnectorSessions {
         jdbc.sql(
                         """
                         update anthropic_sessions set state = 'RUNNING', sandbox_id = :sandbox, started_at = :now,
-                            reason = null
+                            claimed_at = :now, reason = null
                         where id = :id and state = 'PROVISIONING'""")
                 .param("sandbox", sandboxId)
                 .param("now", Timestamp.from(clock.instant()))
@@ -150,6 +150,29 @@ public class ConnectorSessions {
                         .param("now", Timestamp.from(clock.instant()))
                         .param("id", id)
                         .update()
+                == 1;
+    }
+
+    /** Renews this replica's hold on the sessions whose workers it runs. */
+    void renew(java.util.Collection<String> ids, String replica) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        jdbc.sql("update anthropic_sessions set claimed_at = :now where id in (:ids) and claimed_by = :replica")
+                .param("now", Timestamp.from(clock.instant()))
+                .param("ids", List.copyOf(ids))
+                .param("replica", replica)
+                .update();
+    }
+
+    /** Whether the replica running the link's worker has not renewed its hold within {@code timeout}. */
+    boolean unsupervised(String id, Duration timeout) {
+        return jdbc.sql("select count(*) from anthropic_sessions where id = :id and state = 'RUNNING'"
+                                + " and (claimed_at is null or claimed_at < :stale)")
+                        .param("id", id)
+                        .param("stale", Timestamp.from(clock.instant().minus(timeout)))
+                        .query(Long.class)
+                        .single()
                 == 1;
     }
 

@@ -95,6 +95,11 @@ class SessionWatcher {
             ending.end(link, "SANDBOX_" + sandbox.getState() + ": " + sandbox.getEndReason(), true);
             return;
         }
+        if (sessions.unsupervised(link.id(), properties.claimTimeout())) {
+            // The replica that ran the worker is gone, and the worker with it (its command was that replica's).
+            ending.end(link, "SUPERVISOR_LOST", true);
+            return;
+        }
         EnvironmentBinding binding = bindings.get(link.bindingId());
         BetaSelfHostedWork work = queue.retrieve(binding, keys.of(binding), link.workId());
         String state = work.state().asString();

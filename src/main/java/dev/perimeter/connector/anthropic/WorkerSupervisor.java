@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,6 +33,8 @@ class WorkerSupervisor implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
 
     private final SandboxExecution execution;
+    private final ConnectorSessions sessions;
+    private final String replica;
     private final SessionEnding ending;
     private final AnthropicConnectorProperties properties;
     private final Clock clock;
@@ -40,8 +43,15 @@ class WorkerSupervisor implements DisposableBean {
     private volatile boolean closing;
 
     WorkerSupervisor(
-            SandboxExecution execution, SessionEnding ending, AnthropicConnectorProperties properties, Clock clock) {
+            SandboxExecution execution,
+            ConnectorSessions sessions,
+            ReplicaId replica,
+            SessionEnding ending,
+            AnthropicConnectorProperties properties,
+            Clock clock) {
         this.execution = execution;
+        this.sessions = sessions;
+        this.replica = replica.value();
         this.ending = ending;
         this.properties = properties;
         this.clock = clock;
@@ -58,6 +68,18 @@ class WorkerSupervisor implements DisposableBean {
                 .unstarted(() -> supervise(link, sandbox, binding, correlationId));
         threads.add(thread);
         thread.start();
+    }
+
+    /**
+     * Renews this replica's hold on the sessions whose workers it runs, every {@code renew-interval}, on
+     * every replica (no leader lock: each renews its own). A session not renewed for a whole {@code claim-timeout}
+     * lost its supervisor with its replica, and the {@link SessionWatcher} ends it.
+     */
+    @Scheduled(
+            fixedDelayString = "${perimeter.connector.anthropic.renew-interval:PT30S}",
+            initialDelayString = "${perimeter.connector.anthropic.renew-interval:PT30S}")
+    void renew() {
+        sessions.renew(supervised, replica);
     }
 
     /** Whether this replica runs the session's worker. */

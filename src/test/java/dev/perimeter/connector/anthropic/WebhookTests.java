@@ -179,6 +179,7 @@ class WebhookTests extends ConnectorTestSupport {
                 Duration.ofSeconds(5),
                 10,
                 Duration.ofMinutes(2),
+                Duration.ofSeconds(30),
                 Duration.ofSeconds(10),
                 Duration.ofHours(1));
         return new WebhookReceiver(properties, loop, json, meters);

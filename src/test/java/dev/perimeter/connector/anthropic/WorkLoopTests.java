@@ -191,6 +191,37 @@ class WorkLoopTests extends ConnectorTestSupport {
     }
 
     @Test
+    void aSessionWhoseReplicaStoppedRenewingItsHoldIsEndedAndOneThatRenewsIsKept(
+            @Autowired WorkerSupervisor supervisor) {
+        Bound bound = bind(SLEEPING_WORKER);
+        String workId = queue.enqueue(bound.environmentId(), "sesn_orphan");
+        pollUntil(() -> sandboxes(bound.tenant()).size() == 1);
+        String sandboxId = sandboxes(bound.tenant()).get(0).get("id").asString();
+
+        ageHold(workId);
+        supervisor.renew();
+        watcher.watch();
+        assertThat(session(bound.tenant(), workId).get("state").asString()).isEqualTo("RUNNING");
+
+        // As if the replica running the worker died: nobody renews the hold any more.
+        jdbc.sql("update anthropic_sessions set claimed_by = 'replica_dead' where work_id = ?")
+                .param(workId)
+                .update();
+        ageHold(workId);
+        watchUntil(() -> session(bound.tenant(), workId).get("state").asString().equals("ENDED"));
+        assertThat(session(bound.tenant(), workId).get("reason").asString()).isEqualTo("SUPERVISOR_LOST");
+        eventually(() -> state(bound, sandboxId).equals("DESTROYED"));
+        assertThat(queue.state(workId)).isEqualTo("stopped");
+    }
+
+    private void ageHold(String workId) {
+        jdbc.sql("update anthropic_sessions set claimed_at = :at where work_id = :work")
+                .param("at", Timestamp.from(Instant.now().minus(Duration.ofHours(1))))
+                .param("work", workId)
+                .update();
+    }
+
+    @Test
     void severalItemsGetOneSandboxEachEvenWhenPolledFromManyThreads() throws Exception {
         Bound bound = bind(SLEEPING_WORKER);
         for (int i = 0; i < 4; i++) {
