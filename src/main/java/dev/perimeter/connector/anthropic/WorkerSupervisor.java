@@ -112,7 +112,18 @@ class WorkerSupervisor implements DisposableBean {
             threads.remove(Thread.currentThread());
         }
         try {
-            ending.end(link, reason, true);
+            if (closing) {
+                // This replica is shutting down and its commands with it: a surviving replica's watcher ends the
+                // session once this one's hold lapses.
+                log.info("Leaving session {} to the other replicas: {}", link.sessionId(), reason);
+            } else {
+                ending.end(link, reason, true);
+            }
+        } catch (RuntimeException e) {
+            log.warn(
+                    "Could not end session {}: {}",
+                    link.sessionId(),
+                    e.getClass().getSimpleName());
         } finally {
             MDC.remove(CorrelationId.KEY);
         }
