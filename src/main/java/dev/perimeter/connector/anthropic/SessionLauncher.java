@@ -1,5 +1,6 @@
 package dev.perimeter.connector.anthropic;
 
+import dev.perimeter.provider.EgressMode;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.sandbox.NewSandbox;
 import dev.perimeter.sandbox.Sandbox;
@@ -7,6 +8,7 @@ import dev.perimeter.sandbox.SandboxManagement;
 import dev.perimeter.sandbox.SandboxState;
 import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.tenant.TenantContext;
+import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +122,14 @@ class SessionLauncher {
                         SESSION_LABEL, link.sessionId(),
                         ENVIRONMENT_LABEL, binding.environmentId()),
                 null,
-                new SandboxSpec.Egress(binding.egress(), List.of()));
+                new SandboxSpec.Egress(
+                        binding.egress(), binding.egress() == EgressMode.ALLOWLIST ? List.of(apiHost()) : List.of()));
+    }
+
+    /** The host the worker must reach: the only one an {@code ALLOWLIST} binding allows. */
+    private String apiHost() {
+        String host = URI.create(properties.baseUrl()).getHost();
+        return host == null ? properties.baseUrl() : host;
     }
 
     private void refused(EnvironmentBinding binding, ConnectorSession link, PerimeterException e) {

@@ -149,6 +149,24 @@ class WebhookTests extends ConnectorTestSupport {
     }
 
     @Test
+    void aSigningKeyThatIsNotAWhsecSecretStopsStartUp() {
+        assertThatThrownBy(() -> receiver("whsec_not base64!"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ANTHROPIC_WEBHOOK_SIGNING_KEY")
+                .message()
+                .doesNotContain("not base64!");
+    }
+
+    @Test
+    void withoutASigningKeyEveryWebhookIsRefused() {
+        String event = event(WebhookReceiver.RUN_STARTED);
+        long now = Instant.now().getEpochSecond();
+        assertThatThrownBy(() -> receiver("")
+                        .receive(event, headers("msg_1", now, sign(ANTHROPIC_WEBHOOK_KEY, "msg_1", now, event))))
+                .isInstanceOf(WebhookSignatureException.class);
+    }
+
+    @Test
     void aSignedBodyThatIsNotJsonIsA400() {
         assertProblem(deliver("not json at all", Instant.now()), 400, "validation-failed");
     }

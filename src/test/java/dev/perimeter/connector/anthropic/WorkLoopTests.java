@@ -26,6 +26,8 @@ class WorkLoopTests extends ConnectorTestSupport {
         Bound bound = bind(SLEEPING_WORKER);
         String workId = queue.enqueue(bound.environmentId(), "sesn_one");
         double admitted = count("perimeter.connector.anthropic.sessions.admitted");
+        double seen = count("perimeter.connector.anthropic.work.seen");
+        double acked = count("perimeter.connector.anthropic.work.acked");
 
         pollUntil(() -> sandboxes(bound.tenant()).size() == 1);
 
@@ -51,6 +53,10 @@ class WorkLoopTests extends ConnectorTestSupport {
                         + "ANTHROPIC_SESSION_ID=sesn_one\n"
                         + "ANTHROPIC_WORK_ID=" + workId + "\n");
         assertThat(count("perimeter.connector.anthropic.sessions.admitted")).isEqualTo(admitted + 1);
+        assertThat(count("perimeter.connector.anthropic.work.seen")).isGreaterThanOrEqualTo(seen + 1);
+        assertThat(count("perimeter.connector.anthropic.work.acked")).isGreaterThanOrEqualTo(acked + 1);
+        assertThat(meters.find("perimeter.connector.anthropic.sessions.running").gauge())
+                .isNotNull();
         assertThat(api.get("/v1/connectors/anthropic/environments/" + bound.bindingId())
                         .key(ADMIN_KEY)
                         .send()
