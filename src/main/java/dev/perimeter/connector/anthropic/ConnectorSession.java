@@ -35,10 +35,4 @@ public record ConnectorSession(
         String correlationId,
         Instant createdAt,
         @Nullable Instant startedAt,
-        @Nullable Instant endedAt) {
-
-    /** States in which the session's sandbox may still be live. */
-    boolean live() {
-        return state.equals("PROVISIONING") || state.equals("RUNNING");
-    }
-}
+        @Nullable Instant endedAt) {}

@@ -178,9 +178,18 @@ public class ConnectorSessions {
 
     /** Links whose sandbox is running, oldest first. */
     List<ConnectorSession> running(int batch) {
+        return inState("RUNNING", batch);
+    }
+
+    /** Links waiting for a later delivery, oldest first. */
+    List<ConnectorSession> waiting(int batch) {
+        return inState("WAITING", batch);
+    }
+
+    private List<ConnectorSession> inState(String state, int batch) {
         return jdbc.sql("select " + COLUMNS
-                        + " from anthropic_sessions where state = 'RUNNING' order by created_at, id limit ?")
-                .param(batch)
+                        + " from anthropic_sessions where state = ? order by created_at, id limit ?")
+                .params(state, batch)
                 .query(ConnectorSessions::map)
                 .list();
     }

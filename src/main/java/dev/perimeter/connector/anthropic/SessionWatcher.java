@@ -15,8 +15,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Ends running sessions whose work item Anthropic stopped (the sandbox is destroyed) or whose sandbox ended without
- * the worker noticing, for example when it expired (the work item is stopped). One replica at a time runs it. The
+ * Ends running sessions whose work item Anthropic stopped (the sandbox is destroyed), whose sandbox ended without the
+ * worker noticing, for example when it expired (the work item is stopped), or whose worker's replica went away; and
+ * forgets waiting sessions whose work item Anthropic stopped. One replica at a time runs it. The
  * worker's own heartbeats are left to the worker: Perimeter never heartbeats a lease it does not hold.
  */
 @Component
@@ -66,7 +67,7 @@ class SessionWatcher {
 
     /** One run, unless another replica has the lock; answers whether it ran here. */
     boolean watch() {
-        return jobs.runExclusively(JOB, properties.watchInterval(), Duration.ofMinutes(5), () -> {
+        return jobs.runExclusively(JOB, properties.watchInterval(), Duration.ofMinutes(2), () -> {
             for (ConnectorSession link : sessions.running(BATCH)) {
                 try {
                     check(link);
@@ -100,11 +101,16 @@ class SessionWatcher {
             ending.end(link, "SUPERVISOR_LOST", true);
             return;
         }
+        if (stopped(link)) {
+            ending.end(link, "WORK_STOPPED", false);
+        }
+    }
+
+    /** Whether Anthropic stopped the link's work item (or is stopping it). */
+    private boolean stopped(ConnectorSession link) {
         EnvironmentBinding binding = bindings.get(link.bindingId());
         BetaSelfHostedWork work = queue.retrieve(binding, keys.of(binding), link.workId());
         String state = work.state().asString();
-        if (state.equals("stopping") || state.equals("stopped")) {
-            ending.end(link, "WORK_" + state.toUpperCase(java.util.Locale.ROOT), false);
-        }
+        return state.equals("stopping") || state.equals("stopped");
     }
 }

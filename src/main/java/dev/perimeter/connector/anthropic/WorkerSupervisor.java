@@ -5,10 +5,13 @@ import dev.perimeter.sandbox.ExecCommand;
 import dev.perimeter.sandbox.ExecOutcome;
 import dev.perimeter.sandbox.Sandbox;
 import dev.perimeter.sandbox.SandboxExecution;
+import dev.perimeter.sandbox.SandboxManagement;
 import dev.perimeter.sandbox.SandboxState;
 import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.tenant.TenantContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +36,7 @@ class WorkerSupervisor implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(WorkerSupervisor.class);
 
     private final SandboxExecution execution;
+    private final SandboxManagement sandboxes;
     private final ConnectorSessions sessions;
     private final String replica;
     private final SessionEnding ending;
@@ -44,12 +48,14 @@ class WorkerSupervisor implements DisposableBean {
 
     WorkerSupervisor(
             SandboxExecution execution,
+            SandboxManagement sandboxes,
             ConnectorSessions sessions,
             ReplicaId replica,
             SessionEnding ending,
             AnthropicConnectorProperties properties,
             Clock clock) {
         this.execution = execution;
+        this.sandboxes = sandboxes;
         this.sessions = sessions;
         this.replica = replica.value();
         this.ending = ending;
@@ -57,9 +63,12 @@ class WorkerSupervisor implements DisposableBean {
         this.clock = clock;
     }
 
-    /** Starts the worker in the running sandbox unless this replica already supervises the session. */
+    /**
+     * Starts the worker once the sandbox runs (a slow vendor may answer it {@code PROVISIONING}), unless this replica
+     * already supervises the session.
+     */
     void start(ConnectorSession link, Sandbox sandbox, EnvironmentBinding binding) {
-        if (sandbox.getState() != SandboxState.RUNNING || closing || !supervised.add(link.id())) {
+        if (sandbox.getState().isEnded() || closing || !supervised.add(link.id())) {
             return;
         }
         String correlationId = CorrelationId.current();
@@ -87,13 +96,16 @@ class WorkerSupervisor implements DisposableBean {
         return supervised.contains(linkId);
     }
 
-    private void supervise(ConnectorSession link, Sandbox sandbox, EnvironmentBinding binding, String correlationId) {
+    private void supervise(ConnectorSession link, Sandbox created, EnvironmentBinding binding, String correlationId) {
         MDC.put(CorrelationId.KEY, correlationId);
         String reason;
         try {
+            Sandbox sandbox = awaitRunning(link, created);
             Duration left = Duration.between(clock.instant(), sandbox.getExpiresAt());
             Duration timeout = left.compareTo(properties.workerMaxRun()) < 0 ? left : properties.workerMaxRun();
-            if (timeout.isNegative() || timeout.isZero()) {
+            if (sandbox.getState() != SandboxState.RUNNING) {
+                reason = "SANDBOX_" + sandbox.getState();
+            } else if (timeout.isNegative() || timeout.isZero()) {
                 reason = "SANDBOX_EXPIRED";
             } else {
                 ExecOutcome outcome = execution.exec(
@@ -127,6 +139,25 @@ class WorkerSupervisor implements DisposableBean {
         } finally {
             MDC.remove(CorrelationId.KEY);
         }
+    }
+
+    /** The sandbox once it is no longer provisioning, read again every second for up to {@code claim-timeout}. */
+    private Sandbox awaitRunning(ConnectorSession link, Sandbox sandbox) {
+        TenantContext tenant = new TenantContext(link.tenantId(), SessionEnding.ACTOR);
+        Instant giveUp = clock.instant().plus(properties.claimTimeout());
+        Sandbox current = sandbox;
+        while (current.getState() == SandboxState.PROVISIONING
+                && clock.instant().isBefore(giveUp)
+                && !closing) {
+            try {
+                Thread.sleep(Duration.ofSeconds(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return current;
+            }
+            current = sandboxes.get(tenant, current.getId());
+        }
+        return current;
     }
 
     @Override

@@ -59,6 +59,22 @@ class AdmissionTests extends ConnectorTestSupport {
     }
 
     @Test
+    void aWaitingSessionThatAnthropicStopsIsForgotten() {
+        TestTenant tenant = newTenant();
+        limitSandboxes(tenant, 1);
+        createSandbox(tenant, Map.of());
+        Bound bound = bind(tenant, SLEEPING_WORKER);
+        String workId = queue.enqueue(bound.environmentId(), "sesn_gave_up");
+        pollUntil(() -> stateOf(tenant, workId).equals("WAITING"));
+
+        queue.stopFromAnthropic(workId);
+        watchUntil(() -> stateOf(tenant, workId).equals("ENDED"));
+
+        assertThat(session(tenant, workId).get("reason").asString()).isEqualTo("WORK_STOPPED");
+        assertThat(sandboxes(tenant)).hasSize(1);
+    }
+
+    @Test
     void aRefusalThatCannotPassFailsTheSessionAndStopsTheWork() {
         Bound bound = bind(List.of("true"));
         TestTenant tenant = bound.tenant();

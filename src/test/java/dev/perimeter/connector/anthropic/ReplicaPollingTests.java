@@ -35,7 +35,7 @@ class ReplicaPollingTests {
                 Map.of(
                         "perimeter.connector.anthropic.base-url", AnthropicFake.baseUrl(),
                         "perimeter.connector.anthropic.poll-interval", "PT0.2S",
-                        "perimeter.connector.anthropic.watch-interval", "PT1S"))) {
+                        "perimeter.connector.anthropic.watch-interval", "PT1H"))) {
             Api api = replicas.api(1);
             String tenant = "t-" + UUID.randomUUID().toString().substring(0, 12);
             assertThat(api.post("/v1/tenants")
