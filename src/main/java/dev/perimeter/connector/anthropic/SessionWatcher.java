@@ -78,6 +78,18 @@ class SessionWatcher {
                             e.getClass().getSimpleName());
                 }
             }
+            for (ConnectorSession link : sessions.waiting(BATCH)) {
+                try {
+                    if (stopped(link)) {
+                        sessions.end(link.id(), "ENDED", "WORK_STOPPED");
+                    }
+                } catch (RuntimeException e) {
+                    log.warn(
+                            "Could not check session {}: {}",
+                            link.sessionId(),
+                            e.getClass().getSimpleName());
+                }
+            }
             metrics.running(sessions.countRunning());
         });
     }
