@@ -40,12 +40,6 @@ class OpenApiContractTests extends ApiTestSupport {
             Map.entry("POST /v1/tunnels/{}/mcp", "#7 MCP tunnels"),
             Map.entry("GET /v1/tunnels/{}/mcp", "#7 MCP tunnels"),
             Map.entry("DELETE /v1/tunnels/{}/mcp", "#7 MCP tunnels"),
-            Map.entry("POST /v1/connectors/anthropic/environments", "#8 Claude connector"),
-            Map.entry("GET /v1/connectors/anthropic/environments", "#8 Claude connector"),
-            Map.entry("GET /v1/connectors/anthropic/environments/{}", "#8 Claude connector"),
-            Map.entry("DELETE /v1/connectors/anthropic/environments/{}", "#8 Claude connector"),
-            Map.entry("GET /v1/connectors/anthropic/sessions", "#8 Claude connector"),
-            Map.entry("POST /v1/connectors/anthropic/webhook", "#8 Claude connector"),
             Map.entry("GET /v1/tunnels/{}/stack-config", "#8 Claude connector"));
 
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
