@@ -280,6 +280,17 @@ class EnvironmentBindingApiTests extends ApiTestSupport {
         assertThat(binding.get("lastPolledAt").isNull()).isFalse();
     }
 
+    @Test
+    void theOpenApiDocumentDescribesTheBindingBody() {
+        JsonNode docs = api.get("/v3/api-docs").send().json();
+        String schema = docs.at("/paths/~1v1~1connectors~1anthropic~1environments/post/requestBody/content")
+                .toString();
+        assertThat(schema).contains("CreateEnvironmentRequest");
+        assertThat(docs.at("/components/schemas/CreateEnvironmentRequest/properties/environmentKeyRef")
+                        .isMissingNode())
+                .isFalse();
+    }
+
     private Api.Response bind(Map<String, Object> body) {
         Api.Response response = api.post(BASE).key(ADMIN_KEY).json(body).send();
         if (response.status() == 201) {

@@ -8,6 +8,8 @@ import dev.perimeter.connector.anthropic.EnvironmentBinding;
 import dev.perimeter.connector.anthropic.EnvironmentBindings;
 import dev.perimeter.shared.Page;
 import dev.perimeter.shared.ValidationFailedException;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 import java.net.URI;
@@ -49,7 +51,11 @@ class EnvironmentController {
 
     @PostMapping("/environments")
     @Audited("anthropic.environment.bind")
-    ResponseEntity<EnvironmentResponse> create(@RequestBody JsonNode body) {
+    ResponseEntity<EnvironmentResponse> create(
+            @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(schema = @Schema(implementation = CreateEnvironmentRequest.class)))
+                    @RequestBody
+                    JsonNode body) {
         CreateEnvironmentRequest request = parse(body);
         EnvironmentBinding binding = bindings.create(request.toNewBinding());
         AuditTarget.set(binding.id(), binding.tenantId());
