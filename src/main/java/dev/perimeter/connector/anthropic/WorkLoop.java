@@ -29,7 +29,7 @@ class WorkLoop implements DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(WorkLoop.class);
     static final String JOB_PREFIX = "anthropic-env-";
-    static final Duration LOCK_AT_MOST = Duration.ofMinutes(5);
+    static final Duration LOCK_AT_MOST = Duration.ofMinutes(1);
 
     private final EnvironmentBindings bindings;
     private final EnvironmentKeys keys;
