@@ -21,11 +21,17 @@ final class RawUpstreamServlet extends HttpServlet {
 
     final CountDownLatch tickerStarted = new CountDownLatch(1);
     final CountDownLatch tickerLostItsCaller = new CountDownLatch(1);
+    final CountDownLatch holding = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
     volatile String lastAuthorization;
     volatile String lastHost;
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (request.getParameter("hold") != null) {
+            doGet(request, response);
+            return;
+        }
         lastAuthorization = request.getHeader("Authorization");
         MessageDigest digest;
         try {
@@ -52,6 +58,16 @@ final class RawUpstreamServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         lastAuthorization = request.getHeader("Authorization");
         lastHost = request.getHeader("Host");
+        if (request.getParameter("hold") != null) {
+            holding.countDown();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            response.setStatus(204);
+            return;
+        }
         if (request.getParameter("ticks") != null) {
             tick(response);
             return;

@@ -20,18 +20,17 @@ final class ConnectionLoop implements Runnable {
     private final AgentSettings settings;
     private final Upstream upstream;
     private final HttpClient client;
-    private final Consumer<Instant> onConnected;
+    private final Consumer<Instant> onDial;
     private final Backoff backoff;
     private volatile boolean running = true;
     private volatile @Nullable AgentConnection current;
 
-    ConnectionLoop(
-            int index, AgentSettings settings, Upstream upstream, HttpClient client, Consumer<Instant> onConnected) {
+    ConnectionLoop(int index, AgentSettings settings, Upstream upstream, HttpClient client, Consumer<Instant> onDial) {
         this.index = index;
         this.settings = settings;
         this.upstream = upstream;
         this.client = client;
-        this.onConnected = onConnected;
+        this.onDial = onDial;
         this.backoff = new Backoff(
                 settings.backoffBase(), settings.backoffMax(), settings.stablePeriod(), ThreadLocalRandom.current());
     }
@@ -40,6 +39,7 @@ final class ConnectionLoop implements Runnable {
     public void run() {
         while (running) {
             long connectedAt = 0;
+            onDial.accept(Instant.now());
             try {
                 AgentConnection connection = new AgentConnection(upstream);
                 client.newWebSocketBuilder()
@@ -49,7 +49,6 @@ final class ConnectionLoop implements Runnable {
                         .join();
                 connectedAt = System.nanoTime();
                 current = connection;
-                onConnected.accept(Instant.now());
                 JsonLog.info("connected", "connection", index, "tunnel", settings.tunnelUrl());
                 String reason = heartbeatUntilClosed(connection);
                 JsonLog.warn("disconnected", "connection", index, "reason", reason);

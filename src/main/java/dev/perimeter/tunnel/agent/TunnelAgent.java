@@ -18,7 +18,7 @@ public final class TunnelAgent implements AutoCloseable {
     private final AgentSettings settings;
     private final List<ConnectionLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final List<Instant> connects = Collections.synchronizedList(new ArrayList<>());
+    private final List<Instant> dials = Collections.synchronizedList(new ArrayList<>());
     private final HttpClient client = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(10))
             .executor(Executors.newVirtualThreadPerTaskExecutor())
@@ -40,7 +40,7 @@ public final class TunnelAgent implements AutoCloseable {
         }
         TunnelAgent agent = new TunnelAgent(settings);
         for (int i = 0; i < settings.connections(); i++) {
-            ConnectionLoop loop = new ConnectionLoop(i, settings, upstream, agent.client, agent.connects::add);
+            ConnectionLoop loop = new ConnectionLoop(i, settings, upstream, agent.client, agent.dials::add);
             agent.loops.add(loop);
             agent.threads.add(Thread.ofVirtual().name("tunnel-connection-" + i).start(loop));
         }
@@ -48,10 +48,10 @@ public final class TunnelAgent implements AutoCloseable {
         return agent;
     }
 
-    /** When each connection was established, in order. */
-    public List<Instant> connects() {
-        synchronized (connects) {
-            return List.copyOf(connects);
+    /** When each connection attempt started, in order: the reconnect pattern, for operators and tests. */
+    public List<Instant> dials() {
+        synchronized (dials) {
+            return List.copyOf(dials);
         }
     }
 

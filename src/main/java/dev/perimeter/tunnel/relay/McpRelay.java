@@ -14,7 +14,9 @@ import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Relays one MCP call through the tunnel: over a connection this replica holds, or to the replica holding one. The
@@ -31,6 +33,7 @@ class McpRelay {
     private final RelayMetrics metrics;
     private final long maxMessage;
     private final Duration responseTimeout;
+    private final JsonMapper json;
 
     McpRelay(
             LocalAgents agents,
@@ -38,7 +41,9 @@ class McpRelay {
             TunnelLimiter limiter,
             ReplicaForwarder forwarder,
             RelayMetrics metrics,
-            TunnelProperties properties) {
+            TunnelProperties properties,
+            JsonMapper json) {
+        this.json = json;
         this.agents = agents;
         this.connections = connections;
         this.limiter = limiter;
@@ -104,7 +109,7 @@ class McpRelay {
             TunnelHeads.Response answer = awaitHead(stream, upload, start);
             metrics.latency(Duration.ofNanos(System.nanoTime() - start));
             writeHead(response, answer);
-            pumpBody(stream, response);
+            pumpBody(stream, response, isEventStream(answer) ? upload : null);
         } catch (TunnelStream.ResetException e) {
             metrics.stream("agent-lost");
             throw new TunnelUnavailableException("The tunnel's agent connection closed: " + e.getMessage());
@@ -165,15 +170,25 @@ class McpRelay {
                 response.addHeader(header.name(), header.value());
             }
         }
-        String type = head.header("Content-Type");
-        if (type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream")) {
+        if (isEventStream(head)) {
             response.setHeader("X-Accel-Buffering", "no");
             response.setHeader("Cache-Control", "no-cache");
         }
         response.flushBuffer();
     }
 
-    private void pumpBody(TunnelStream stream, HttpServletResponse response) throws IOException, InterruptedException {
+    private static boolean isEventStream(TunnelHeads.Response head) {
+        String type = head.header("Content-Type");
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /**
+     * Streams the response body to the caller. When the agent is lost in the middle of an event stream that answers
+     * one JSON-RPC request, the caller gets that request's error as a last event: MCP clients take a dropped event
+     * stream for a reconnectable one and would otherwise wait out their own timeout.
+     */
+    private void pumpBody(TunnelStream stream, HttpServletResponse response, @Nullable Upload events)
+            throws IOException, InterruptedException {
         OutputStream out = response.getOutputStream();
         while (true) {
             TunnelFrame frame = stream.next(1, TimeUnit.SECONDS);
@@ -197,7 +212,13 @@ class McpRelay {
                 }
                 case RESET -> {
                     metrics.stream("agent-lost");
-                    throw new RelayAbortedException(frame.reason());
+                    String error = events == null ? null : JsonRpcFailure.event(json, events.prefix(), frame.reason());
+                    if (error == null) {
+                        throw new RelayAbortedException(frame.reason());
+                    }
+                    out.write(error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    out.flush();
+                    return;
                 }
                 default -> {
                     stream.reset("unexpected " + frame.type());
@@ -211,7 +232,10 @@ class McpRelay {
     /** Streams the caller's body to the agent on its own thread, so a response can flow while it uploads. */
     private static final class Upload {
 
+        private static final int PREFIX = 64 * 1024;
+
         private final Thread thread;
+        private final java.io.ByteArrayOutputStream prefix = new java.io.ByteArrayOutputStream();
         private volatile boolean tooLarge;
         private volatile boolean clientGone;
 
@@ -237,6 +261,7 @@ class McpRelay {
                         fail(stream, "payload too large");
                         return;
                     }
+                    keep(buffer, n);
                     stream.sendData(buffer, 0, n);
                 }
                 stream.sendEnd();
@@ -247,6 +272,19 @@ class McpRelay {
                 fail(stream, "the caller disconnected");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+
+        private void keep(byte[] buffer, int n) {
+            synchronized (prefix) {
+                prefix.write(buffer, 0, Math.min(n, PREFIX - prefix.size()));
+            }
+        }
+
+        /** The first bytes of the request body, enough to find a JSON-RPC request's id. */
+        byte[] prefix() {
+            synchronized (prefix) {
+                return prefix.toByteArray();
             }
         }
 
