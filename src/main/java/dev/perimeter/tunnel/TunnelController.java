@@ -1,5 +1,7 @@
 package dev.perimeter.tunnel;
 
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
 import dev.perimeter.shared.Page;
 import dev.perimeter.tenant.TenantContext;
 import jakarta.validation.Valid;
@@ -30,8 +32,10 @@ class TunnelController {
     }
 
     @PostMapping
+    @Audited("tunnel.create")
     ResponseEntity<TunnelResponse> create(TenantContext tenant, @Valid @RequestBody RegisterTunnelRequest request) {
         TunnelManagement.IssuedTunnel issued = tunnels.create(tenant, request.toNewTunnel());
+        AuditTarget.set(issued.tunnel().tunnel().getId());
         return ResponseEntity.created(
                         URI.create("/v1/tunnels/" + issued.tunnel().tunnel().getId()))
                 .body(TunnelResponse.of(issued.tunnel(), baseUrl(), issued.token()));
@@ -52,13 +56,17 @@ class TunnelController {
     }
 
     @PostMapping("/{tunnelId}/rotate-token")
+    @Audited("tunnel.rotate-token")
     TunnelResponse rotateToken(TenantContext tenant, @PathVariable String tunnelId) {
+        AuditTarget.set(tunnelId);
         TunnelManagement.IssuedTunnel issued = tunnels.rotateToken(tenant, tunnelId);
         return TunnelResponse.of(issued.tunnel(), baseUrl(), issued.token());
     }
 
     @DeleteMapping("/{tunnelId}")
+    @Audited("tunnel.archive")
     TunnelResponse archive(TenantContext tenant, @PathVariable String tunnelId) {
+        AuditTarget.set(tunnelId);
         return TunnelResponse.of(tunnels.archive(tenant, tunnelId), baseUrl(), null);
     }
 

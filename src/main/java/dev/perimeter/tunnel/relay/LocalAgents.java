@@ -1,5 +1,7 @@
 package dev.perimeter.tunnel.relay;
 
+import dev.perimeter.audit.AuditEvent;
+import dev.perimeter.audit.AuditTrail;
 import dev.perimeter.shared.Ids;
 import dev.perimeter.tunnel.TunnelArchived;
 import dev.perimeter.tunnel.TunnelConnections;
@@ -35,12 +37,14 @@ class LocalAgents implements SmartLifecycle {
     private final Map<String, List<AgentLink>> byTunnel = new ConcurrentHashMap<>();
     private final TunnelConnections connections;
     private final TunnelProperties properties;
+    private final AuditTrail audit;
     private final String replicaId = Ids.next("rep");
     private volatile @Nullable String replicaUrl;
     private volatile @Nullable ScheduledExecutorService heartbeat;
 
-    LocalAgents(TunnelConnections connections, TunnelProperties properties, RelayMetrics metrics) {
+    LocalAgents(TunnelConnections connections, TunnelProperties properties, RelayMetrics metrics, AuditTrail audit) {
         this.connections = connections;
+        this.audit = audit;
         this.properties = properties;
         metrics.connections(
                 () -> byTunnel.values().stream().mapToInt(List::size).sum());
@@ -86,6 +90,16 @@ class LocalAgents implements SmartLifecycle {
                 link.grant().tokenGeneration());
         byTunnel.computeIfAbsent(link.grant().tunnelId(), id -> new CopyOnWriteArrayList<>())
                 .add(link);
+        audit.record(event("tunnel.agent-connected", link, Map.of()));
+    }
+
+    private AuditEvent event(String action, AgentLink link, Map<String, Object> more) {
+        Map<String, Object> details = new java.util.HashMap<>(more);
+        details.put("connectionId", link.connectionId());
+        details.put("replicaId", replicaId);
+        details.put("tokenGeneration", link.grant().tokenGeneration());
+        return AuditEvent.system(
+                "tunnel-relay", link.grant().tenantId(), action, link.grant().tunnelId(), details);
     }
 
     void remove(AgentLink link, String reason) {
@@ -93,6 +107,7 @@ class LocalAgents implements SmartLifecycle {
         List<AgentLink> links = byTunnel.get(link.grant().tunnelId());
         if (links != null && links.remove(link)) {
             connections.closed(link.connectionId(), link.grant().tunnelId());
+            audit.record(event("tunnel.agent-disconnected", link, Map.of("reason", reason)));
         }
     }
 

@@ -41,6 +41,7 @@ class McpRelayController {
         relay.relay(tunnels.relayable(tenant.tenantId(), tunnelId), request, response, authorizationIsTheServers, true);
     }
 
+    @io.swagger.v3.oas.annotations.Hidden
     @RequestMapping(
             path = "/internal/tunnels/{tunnelId}/mcp",
             method = {RequestMethod.POST, RequestMethod.GET, RequestMethod.DELETE})
