@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 /** What callers see when there is no agent, when it dies mid-call, and after it comes back. */
 class TunnelFailureTests extends TunnelTestSupport {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @Test
     void noAgentAnswers503TunnelUnavailableAtOnce() {
         Registered tunnel = register(newTenant());
@@ -27,6 +30,11 @@ class TunnelFailureTests extends TunnelTestSupport {
                 .send();
         assertProblem(response, 503, "tunnel-unavailable");
         assertThat(response.header("Retry-After")).isEqualTo("1");
+        assertThat(meters.get("perimeter.tunnel.rejects")
+                        .tag("reason", "no-agent")
+                        .counter()
+                        .count())
+                .isPositive();
     }
 
     @Test

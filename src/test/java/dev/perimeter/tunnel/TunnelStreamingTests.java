@@ -19,6 +19,9 @@ class TunnelStreamingTests extends TunnelTestSupport {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @Test
     void tenMebibytesStreamUpAndDownIntact() throws Exception {
         Registered tunnel = register(newTenant());
@@ -26,6 +29,8 @@ class TunnelStreamingTests extends TunnelTestSupport {
         awaitConnections(tunnel, 2);
         byte[] body = new byte[10 * 1024 * 1024];
         new Random(7).nextBytes(body);
+        double sentBefore = bytes("to-agent");
+        double completedBefore = streams("completed");
         Api.Response uploaded = api.post(tunnel.mcpPath())
                 .key(tunnel.tenant().key())
                 .bytes(body)
@@ -114,6 +119,19 @@ class TunnelStreamingTests extends TunnelTestSupport {
                 .send();
         assertThat(withOwnToken.status()).isEqualTo(200);
         assertThat(upstream.raw.lastAuthorization).isEqualTo("Bearer upstream-oauth-token");
+    }
+
+    private double bytes(String direction) {
+        io.micrometer.core.instrument.Counter counter = meters.find("perimeter.tunnel.bytes")
+                .tag("direction", direction)
+                .counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double streams(String outcome) {
+        io.micrometer.core.instrument.Counter counter =
+                meters.find("perimeter.tunnel.streams").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** Sends only the head of a request declaring {@code length} body bytes, and answers the raw response. */
