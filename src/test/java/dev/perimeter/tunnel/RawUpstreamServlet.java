@@ -72,6 +72,10 @@ final class RawUpstreamServlet extends HttpServlet {
             tick(response);
             return;
         }
+        if (request.getParameter("trickle") != null) {
+            trickle(response);
+            return;
+        }
         int bytes = Integer.parseInt(request.getParameter("bytes"));
         response.setContentType("application/octet-stream");
         response.setHeader("Mcp-Session-Id", "raw-session");
@@ -83,6 +87,23 @@ final class RawUpstreamServlet extends HttpServlet {
         }
         for (int sent = 0; sent < bytes; sent += chunk.length) {
             out.write(chunk, 0, Math.min(chunk.length, bytes - sent));
+        }
+    }
+
+    /** A JSON body that arrives slowly, for losing the agent in the middle of it. */
+    private void trickle(HttpServletResponse response) throws IOException {
+        response.setContentType("application/json");
+        OutputStream out = response.getOutputStream();
+        try {
+            out.write("[".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 600; i++) {
+                out.write((i + ",").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(50);
+            }
+            out.write("0]".getBytes(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -86,6 +86,29 @@ class TunnelFailureTests extends TunnelTestSupport {
     }
 
     @Test
+    void losingTheAgentInTheMiddleOfAPlainBodyTruncatesTheResponseVisibly() throws Exception {
+        Registered tunnel = register(newTenant());
+        TunnelAgent agent = agent(tunnel, upstream.rawUrl(), 1);
+        awaitConnections(tunnel, 1);
+        java.net.http.HttpResponse<java.io.InputStream> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://localhost:" + port + tunnel.mcpPath() + "?trickle"))
+                                .header(
+                                        "Authorization",
+                                        "Bearer " + tunnel.tenant().key())
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        java.io.InputStream body = response.body();
+        assertThat(body.read()).isEqualTo('[');
+        agent.kill();
+        org.assertj.core.api.Assertions.assertThatThrownBy(body::readAllBytes)
+                .as("a truncated body is an error, not a short success")
+                .isInstanceOf(java.io.IOException.class);
+    }
+
+    @Test
     void fiftyAgentsLosingTheirConnectionsAtOnceSpreadTheirReconnects() {
         Registered tunnel = register(newTenant());
         List<TunnelAgent> agents = new ArrayList<>();
