@@ -26,9 +26,13 @@ class RelayMetrics {
                 .register(meters);
     }
 
+    /** Registers the gauge of live connections; held strongly, since nothing else keeps {@code live}. */
     void connections(java.util.function.Supplier<Number> live) {
-        meters.gauge("perimeter.tunnel.connections", java.util.List.of(), live, supplier -> supplier.get()
-                .doubleValue());
+        io.micrometer.core.instrument.Gauge.builder("perimeter.tunnel.connections", live, supplier -> supplier.get()
+                        .doubleValue())
+                .description("Agent connections this replica holds")
+                .strongReference(true)
+                .register(meters);
     }
 
     void stream(String outcome) {
