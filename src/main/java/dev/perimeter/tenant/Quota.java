@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxVcpusPerSandbox the largest {@code resources.vcpus}
  * @param maxMemoryMibPerSandbox the largest {@code resources.memoryMib}
  * @param maxSnapshots snapshots in {@code CREATING} or {@code READY}
+ * @param maxTunnels MCP tunnels not yet archived
  */
 public record Quota(
         @Nullable Integer maxParallelSandboxes,
@@ -19,8 +20,9 @@ public record Quota(
         @Nullable Duration maxSandboxLifetime,
         @Nullable Integer maxVcpusPerSandbox,
         @Nullable Integer maxMemoryMibPerSandbox,
-        @Nullable Integer maxSnapshots) {
+        @Nullable Integer maxSnapshots,
+        @Nullable Integer maxTunnels) {
 
     /** No limits. */
-    public static final Quota UNLIMITED = new Quota(null, null, null, null, null, null);
+    public static final Quota UNLIMITED = new Quota(null, null, null, null, null, null, null);
 }

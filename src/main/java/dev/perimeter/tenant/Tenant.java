@@ -48,6 +48,8 @@ public class Tenant {
 
     private @Nullable Integer maxSnapshots;
 
+    private @Nullable Integer maxTunnels;
+
     private @Nullable BigDecimal budgetLimitUsd;
 
     @Enumerated(EnumType.STRING)
@@ -130,7 +132,8 @@ public class Tenant {
                 maxSandboxLifetimeSeconds == null ? null : Duration.ofSeconds(maxSandboxLifetimeSeconds),
                 maxVcpusPerSandbox,
                 maxMemoryMibPerSandbox,
-                maxSnapshots);
+                maxSnapshots,
+                maxTunnels);
     }
 
     /** The tenant's spending limit, or {@code null} for none. */
@@ -166,6 +169,7 @@ public class Tenant {
         this.maxVcpusPerSandbox = quota.maxVcpusPerSandbox();
         this.maxMemoryMibPerSandbox = quota.maxMemoryMibPerSandbox();
         this.maxSnapshots = quota.maxSnapshots();
+        this.maxTunnels = quota.maxTunnels();
     }
 
     void applyBudget(@Nullable Budget budget) {

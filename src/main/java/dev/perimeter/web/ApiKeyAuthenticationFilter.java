@@ -21,11 +21,15 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Resolves {@code Authorization: Bearer <api key>} into a {@link Caller} and puts a tenant key's tenant in the logging
  * context. An absent, unknown or revoked key leaves the request anonymous, which the authorization rules then answer
- * with 401; a bearer key that was refused is counted in {@code perimeter.auth.rejections}.
+ * with 401; a bearer key that was refused is counted in {@code perimeter.auth.rejections}. A key may come in {@code
+ * X-Perimeter-Key} instead, so that a relayed MCP call keeps {@code Authorization} for the private MCP server.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
 
     private static final String BEARER = "Bearer ";
+
+    /** The header that carries the API key when {@code Authorization} belongs to someone else. */
+    static final String KEY_HEADER = "X-Perimeter-Key";
 
     private final ApiKeyManagement keys;
     private final Counter rejections;
@@ -37,13 +41,25 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
                 .register(meters);
     }
 
+    /** Tunnel agents and forwarding replicas present a tunnel token or the replica secret, never an API key. */
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return path.startsWith("/internal/tunnels/") || (path.startsWith("/v1/tunnels/") && path.endsWith("/connect"));
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String key = request.getHeader(KEY_HEADER);
         String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            Optional<Caller> caller =
-                    keys.authenticate(header.substring(BEARER.length()).strip());
+        String presented = key != null
+                ? key
+                : header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                        ? header.substring(BEARER.length())
+                        : null;
+        if (presented != null) {
+            Optional<Caller> caller = keys.authenticate(presented.strip());
             caller.ifPresent(
                     known -> SecurityContextHolder.getContext().setAuthentication(new CallerAuthentication(known)));
             if (caller.isEmpty()) {

@@ -46,7 +46,10 @@ class ProblemResponses implements GlobalOpenApiCustomizer {
             Map.entry("quota-exceeded", 429),
             Map.entry("provider-error", 502),
             Map.entry("provider-unavailable", 503),
-            Map.entry("tunnel-unavailable", 503));
+            Map.entry("tunnel-unavailable", 503),
+            Map.entry("tunnel-archived", 410),
+            Map.entry("tunnel-busy", 429),
+            Map.entry("tunnel-timeout", 504));
 
     @Override
     public void customise(OpenAPI openApi) {
@@ -100,8 +103,20 @@ class ProblemResponses implements GlobalOpenApiCustomizer {
         if (path.equals("/v1/tenants") && method == PathItem.HttpMethod.POST) {
             slugs.add("conflict");
         }
+        if (path.equals("/v1/tunnels") && method == PathItem.HttpMethod.POST) {
+            slugs.addAll(List.of("quota-exceeded", "region-not-allowed", "capability-unsupported"));
+        }
+        if (path.endsWith("/rotate-token")) {
+            slugs.add("tunnel-archived");
+        }
         if (path.startsWith("/v1/tunnels/") && path.endsWith("/mcp")) {
-            slugs.add("tunnel-unavailable");
+            slugs.addAll(List.of(
+                    "tunnel-unavailable",
+                    "tunnel-archived",
+                    "tunnel-busy",
+                    "tunnel-timeout",
+                    "payload-too-large",
+                    "region-not-allowed"));
         }
         return slugs;
     }

@@ -19,7 +19,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Caps structured request bodies at {@link WebProperties#maxJsonBody()}: a declared length over the cap is refused
  * before reading, a chunked body is cut off as soon as it passes the cap. Raw file uploads ({@code
- * application/octet-stream}) are capped by the endpoint that takes them.
+ * application/octet-stream}) are capped by the endpoint that takes them, and so are relayed MCP calls, whose bodies
+ * stream through a tunnel under the tunnel's own limit.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -32,6 +33,12 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
     RequestSizeLimitFilter(WebProperties properties, ProblemWriter problems) {
         this.limit = properties.maxJsonBody().toBytes();
         this.problems = problems;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return path.startsWith("/internal/tunnels/") || (path.startsWith("/v1/tunnels/") && path.endsWith("/mcp"));
     }
 
     @Override

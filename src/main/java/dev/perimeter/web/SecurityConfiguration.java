@@ -37,6 +37,12 @@ class SecurityConfiguration {
         "/v1/connectors/anthropic/webhook"
     };
 
+    /**
+     * Authenticated by the tunnel module itself: agents present a tunnel token (not an API key) when they connect, and
+     * replicas forwarding a call to each other present the shared replica secret.
+     */
+    private static final String[] TUNNEL_AGENTS = {"/v1/tunnels/*/connect", "/internal/tunnels/**"};
+
     private static final String[] ADMIN = {
         "/v1/tenants",
         "/v1/tenants/**",
@@ -80,6 +86,8 @@ class SecurityConfiguration {
                         requests -> requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR)
                                 .permitAll()
                                 .requestMatchers(PUBLIC)
+                                .permitAll()
+                                .requestMatchers(TUNNEL_AGENTS)
                                 .permitAll()
                                 .requestMatchers(ADMIN)
                                 .hasRole("ADMIN")

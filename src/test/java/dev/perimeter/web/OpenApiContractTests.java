@@ -31,15 +31,6 @@ class OpenApiContractTests extends ApiTestSupport {
      * the test fails while a built endpoint is still listed as pending.
      */
     static final Map<String, String> PENDING = Map.ofEntries(
-            Map.entry("POST /v1/tunnels", "#7 MCP tunnels"),
-            Map.entry("GET /v1/tunnels", "#7 MCP tunnels"),
-            Map.entry("GET /v1/tunnels/{}", "#7 MCP tunnels"),
-            Map.entry("POST /v1/tunnels/{}/rotate-token", "#7 MCP tunnels"),
-            Map.entry("DELETE /v1/tunnels/{}", "#7 MCP tunnels"),
-            Map.entry("GET /v1/tunnels/{}/connect", "#7 MCP tunnels"),
-            Map.entry("POST /v1/tunnels/{}/mcp", "#7 MCP tunnels"),
-            Map.entry("GET /v1/tunnels/{}/mcp", "#7 MCP tunnels"),
-            Map.entry("DELETE /v1/tunnels/{}/mcp", "#7 MCP tunnels"),
             Map.entry("GET /v1/tunnels/{}/stack-config", "#8 Claude connector"));
 
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");

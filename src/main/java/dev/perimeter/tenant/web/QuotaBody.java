@@ -15,7 +15,8 @@ record QuotaBody(
         @Nullable Duration maxSandboxLifetime,
         @Positive @Max(1024) @Nullable Integer maxVcpusPerSandbox,
         @Positive @Max(16 * 1024 * 1024) @Nullable Integer maxMemoryMibPerSandbox,
-        @PositiveOrZero @Max(MAX_COUNT) @Nullable Integer maxSnapshots) {
+        @PositiveOrZero @Max(MAX_COUNT) @Nullable Integer maxSnapshots,
+        @PositiveOrZero @Max(MAX_COUNT) @Nullable Integer maxTunnels) {
 
     static final int MAX_COUNT = 1_000_000;
     static final Duration LONGEST_LIFETIME = Duration.ofDays(366);
@@ -27,7 +28,8 @@ record QuotaBody(
                 quota.maxSandboxLifetime(),
                 quota.maxVcpusPerSandbox(),
                 quota.maxMemoryMibPerSandbox(),
-                quota.maxSnapshots());
+                quota.maxSnapshots(),
+                quota.maxTunnels());
     }
 
     /** The quota; {@code field} names this body in error messages. */
@@ -44,6 +46,7 @@ record QuotaBody(
                 maxSandboxLifetime,
                 maxVcpusPerSandbox,
                 maxMemoryMibPerSandbox,
-                maxSnapshots);
+                maxSnapshots,
+                maxTunnels);
     }
 }

@@ -1,0 +1,80 @@
+package dev.perimeter.tunnel;
+
+import dev.perimeter.audit.AuditTarget;
+import dev.perimeter.audit.Audited;
+import dev.perimeter.shared.Page;
+import dev.perimeter.tenant.TenantContext;
+import jakarta.validation.Valid;
+import java.net.URI;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+/** The tunnel registry, for orchestrators. */
+@RestController
+@RequestMapping("/v1/tunnels")
+class TunnelController {
+
+    private final TunnelManagement tunnels;
+    private final TunnelProperties properties;
+
+    TunnelController(TunnelManagement tunnels, TunnelProperties properties) {
+        this.tunnels = tunnels;
+        this.properties = properties;
+    }
+
+    @PostMapping
+    @Audited("tunnel.create")
+    ResponseEntity<TunnelResponse> create(TenantContext tenant, @Valid @RequestBody RegisterTunnelRequest request) {
+        TunnelManagement.IssuedTunnel issued = tunnels.create(tenant, request.toNewTunnel());
+        AuditTarget.set(issued.tunnel().tunnel().getId());
+        return ResponseEntity.created(
+                        URI.create("/v1/tunnels/" + issued.tunnel().tunnel().getId()))
+                .body(TunnelResponse.of(issued.tunnel(), baseUrl(), issued.token()));
+    }
+
+    @GetMapping
+    Page<TunnelResponse> list(
+            TenantContext tenant,
+            @RequestParam(required = false) @Nullable String cursor,
+            @RequestParam(required = false) @Nullable Integer limit) {
+        String base = baseUrl();
+        return tunnels.list(tenant, cursor, limit).map(view -> TunnelResponse.of(view, base, null));
+    }
+
+    @GetMapping("/{tunnelId}")
+    TunnelResponse get(TenantContext tenant, @PathVariable String tunnelId) {
+        return TunnelResponse.of(tunnels.get(tenant, tunnelId), baseUrl(), null);
+    }
+
+    @PostMapping("/{tunnelId}/rotate-token")
+    @Audited("tunnel.rotate-token")
+    TunnelResponse rotateToken(TenantContext tenant, @PathVariable String tunnelId) {
+        AuditTarget.set(tunnelId);
+        TunnelManagement.IssuedTunnel issued = tunnels.rotateToken(tenant, tunnelId);
+        return TunnelResponse.of(issued.tunnel(), baseUrl(), issued.token());
+    }
+
+    @DeleteMapping("/{tunnelId}")
+    @Audited("tunnel.archive")
+    TunnelResponse archive(TenantContext tenant, @PathVariable String tunnelId) {
+        AuditTarget.set(tunnelId);
+        return TunnelResponse.of(tunnels.archive(tenant, tunnelId), baseUrl(), null);
+    }
+
+    private String baseUrl() {
+        String configured = properties.publicUrl();
+        if (!configured.isEmpty()) {
+            return configured.endsWith("/") ? configured.substring(0, configured.length() - 1) : configured;
+        }
+        return ServletUriComponentsBuilder.fromCurrentContextPath().build().toUriString();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.perimeter.tunnel;
+
+import java.nio.ByteBuffer;
+
+/**
+ * One message of the tunnel protocol, carried as one binary WebSocket message: a type byte, a 4-byte stream id and
+ * the payload. Streams are opened by the relay (odd ids per connection); stream 0 carries the connection's pings.
+ *
+ * <ul>
+ *   <li>{@code HEAD}: the request head (relay to agent) or the response head (agent to relay), see {@link
+ *       TunnelHeads}
+ *   <li>{@code DATA}: body bytes, at most {@link #MAX_DATA} per frame and never past the receiver's window
+ *   <li>{@code END}: no more body in this direction
+ *   <li>{@code RESET}: the stream is abandoned (UTF-8 reason); the other side stops at once
+ *   <li>{@code WINDOW}: the receiver consumed bytes and grants that many more (4-byte count)
+ *   <li>{@code PING} / {@code PONG}: heartbeats on stream 0, the payload echoed
+ * </ul>
+ *
+ * @param type what the frame says
+ * @param streamId the stream it belongs to
+ * @param payload its bytes
+ */
+public record TunnelFrame(Type type, int streamId, byte[] payload) {
+
+    /** Largest body chunk in one frame. */
+    public static final int MAX_DATA = 32 * 1024;
+
+    /** Bytes of body a side may send on a stream before the receiver grants more. */
+    public static final int INITIAL_WINDOW = 256 * 1024;
+
+    /** Largest encoded frame either side accepts. */
+    public static final int MAX_FRAME = 80 * 1024;
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** Frame types; the code is the first byte on the wire. */
+    public enum Type {
+        HEAD(1),
+        DATA(2),
+        END(3),
+        RESET(4),
+        WINDOW(5),
+        PING(6),
+        PONG(7);
+
+        private final int code;
+
+        Type(int code) {
+            this.code = code;
+        }
+
+        static Type of(int code) {
+            for (Type type : values()) {
+                if (type.code == code) {
+                    return type;
+                }
+            }
+            throw new IllegalArgumentException("Unknown frame type " + code);
+        }
+    }
+
+    /** A frame without payload. */
+    public static TunnelFrame of(Type type, int streamId) {
+        return new TunnelFrame(type, streamId, EMPTY);
+    }
+
+    /** A {@code WINDOW} frame granting {@code bytes}. */
+    public static TunnelFrame window(int streamId, int bytes) {
+        return new TunnelFrame(
+                Type.WINDOW, streamId, ByteBuffer.allocate(4).putInt(bytes).array());
+    }
+
+    /** A {@code RESET} frame with its reason. */
+    public static TunnelFrame reset(int streamId, String reason) {
+        return new TunnelFrame(Type.RESET, streamId, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The count a {@code WINDOW} frame grants. */
+    public int windowIncrement() {
+        return ByteBuffer.wrap(payload).getInt();
+    }
+
+    /** The reason a {@code RESET} frame gives. */
+    public String reason() {
+        return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The frame on the wire. */
+    public ByteBuffer encode() {
+        ByteBuffer buffer = ByteBuffer.allocate(5 + payload.length);
+        buffer.put((byte) type.code).putInt(streamId).put(payload);
+        return buffer.flip();
+    }
+
+    /** Reads a frame; anything malformed is an {@link IllegalArgumentException}. */
+    public static TunnelFrame decode(ByteBuffer buffer) {
+        if (buffer.remaining() < 5 || buffer.remaining() > MAX_FRAME) {
+            throw new IllegalArgumentException("Frame of " + buffer.remaining() + " bytes");
+        }
+        Type type = Type.of(buffer.get());
+        int streamId = buffer.getInt();
+        byte[] payload = new byte[buffer.remaining()];
+        buffer.get(payload);
+        if (type == Type.WINDOW && payload.length != 4) {
+            throw new IllegalArgumentException("WINDOW frame of " + payload.length + " bytes");
+        }
+        return new TunnelFrame(type, streamId, payload);
+    }
+
+    @Override
+    public String toString() {
+        return type + "#" + streamId + "(" + payload.length + ")";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TunnelFrame frame
+                && frame.type == type
+                && frame.streamId == streamId
+                && java.util.Arrays.equals(frame.payload, payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * (31 * type.hashCode() + streamId) + java.util.Arrays.hashCode(payload);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.perimeter.tunnel;
+
+/** Whether a tunnel can carry calls, as the database sees it. */
+public enum TunnelStatus {
+    /** At least one agent connection is live. */
+    CONNECTED,
+    /** No agent connection is live. */
+    DISCONNECTED,
+    /** Deleted by its tenant: refuses agents and calls. */
+    ARCHIVED
+}

@@ -1,0 +1,181 @@
+package dev.perimeter.tunnel;
+
+import java.io.IOException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One multiplexed exchange on a tunnel connection, as either side sees it. Frames arriving for the stream are queued
+ * by the connection's reader (which never blocks) and taken by the stream's own thread; body bytes sent are bounded by
+ * the peer's window, so neither side ever buffers more than {@link TunnelFrame#INITIAL_WINDOW} of a stream, however
+ * large the body.
+ */
+public final class TunnelStream {
+
+    /** Writes frames onto the connection; implementations serialise concurrent callers. */
+    public interface Sender {
+        void send(TunnelFrame frame) throws IOException;
+    }
+
+    /** The stream was reset by the peer or its connection dropped. */
+    public static final class ResetException extends IOException {
+        public ResetException(String reason) {
+            super(reason);
+        }
+    }
+
+    private final int id;
+    private final Sender sender;
+    private final LinkedBlockingQueue<TunnelFrame> inbound = new LinkedBlockingQueue<>();
+    private final AtomicInteger unconsumed = new AtomicInteger();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition creditChanged = lock.newCondition();
+    private int credit = TunnelFrame.INITIAL_WINDOW;
+    private int consumedSinceGrant;
+    private volatile @Nullable String failure;
+
+    public TunnelStream(int id, Sender sender) {
+        this.id = id;
+        this.sender = sender;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    /** Hands the stream a frame from the connection; never blocks. */
+    public void deliver(TunnelFrame frame) {
+        switch (frame.type()) {
+            case WINDOW -> addCredit(frame.windowIncrement());
+            case RESET -> {
+                failed(frame.reason());
+                inbound.add(frame);
+            }
+            case DATA -> {
+                if (unconsumed.addAndGet(frame.payload().length) > TunnelFrame.INITIAL_WINDOW + TunnelFrame.MAX_DATA) {
+                    reset("flow control violated");
+                    inbound.add(TunnelFrame.reset(id, "flow control violated"));
+                } else {
+                    inbound.add(frame);
+                }
+            }
+            default -> inbound.add(frame);
+        }
+    }
+
+    /**
+     * The next frame for this stream ({@code HEAD}, {@code DATA}, {@code END} or {@code RESET}), or {@code null} if
+     * none came within the timeout. Taking a {@code DATA} frame grants the peer more window.
+     */
+    public @Nullable TunnelFrame next(long timeout, TimeUnit unit) throws InterruptedException, IOException {
+        TunnelFrame frame = inbound.poll(timeout, unit);
+        if (frame != null && frame.type() == TunnelFrame.Type.DATA) {
+            consumed(frame.payload().length);
+        }
+        return frame;
+    }
+
+    private void consumed(int bytes) throws IOException {
+        unconsumed.addAndGet(-bytes);
+        consumedSinceGrant += bytes;
+        if (consumedSinceGrant >= TunnelFrame.INITIAL_WINDOW / 2 && failure == null) {
+            sender.send(TunnelFrame.window(id, consumedSinceGrant));
+            consumedSinceGrant = 0;
+        }
+    }
+
+    /** Sends a {@code HEAD} frame. */
+    public void sendHead(byte[] head) throws IOException {
+        checkOpen();
+        sender.send(new TunnelFrame(TunnelFrame.Type.HEAD, id, head));
+    }
+
+    /** Sends body bytes, waiting for window as needed. */
+    public void sendData(byte[] bytes, int offset, int length) throws IOException, InterruptedException {
+        int sent = 0;
+        while (sent < length) {
+            int chunk = take(Math.min(length - sent, TunnelFrame.MAX_DATA));
+            byte[] payload = java.util.Arrays.copyOfRange(bytes, offset + sent, offset + sent + chunk);
+            sender.send(new TunnelFrame(TunnelFrame.Type.DATA, id, payload));
+            sent += chunk;
+        }
+    }
+
+    /** Sends {@code END}: no more body from this side. */
+    public void sendEnd() throws IOException {
+        checkOpen();
+        sender.send(TunnelFrame.of(TunnelFrame.Type.END, id));
+    }
+
+    /** Abandons the stream and tells the peer; errors sending are ignored, the stream is over either way. */
+    public void reset(String reason) {
+        if (failure != null) {
+            return;
+        }
+        failed(reason);
+        try {
+            sender.send(TunnelFrame.reset(id, reason));
+        } catch (IOException | RuntimeException e) {
+            // the connection is gone: the peer learns of it that way
+        }
+    }
+
+    /** The connection dropped: wakes the stream's thread with a {@code RESET}. */
+    public void connectionLost(String reason) {
+        failed(reason);
+        inbound.add(TunnelFrame.reset(id, reason));
+    }
+
+    /** Why the stream ended abnormally, or {@code null}. */
+    public @Nullable String failure() {
+        return failure;
+    }
+
+    private void failed(String reason) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = reason;
+            }
+            creditChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void addCredit(int bytes) {
+        lock.lock();
+        try {
+            credit += Math.max(0, bytes);
+            creditChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int take(int wanted) throws InterruptedException, ResetException {
+        lock.lock();
+        try {
+            while (credit <= 0 && failure == null) {
+                creditChanged.await();
+            }
+            checkOpen();
+            int granted = Math.min(wanted, credit);
+            credit -= granted;
+            return granted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOpen() throws ResetException {
+        String reason = failure;
+        if (reason != null) {
+            throw new ResetException(reason);
+        }
+    }
+}

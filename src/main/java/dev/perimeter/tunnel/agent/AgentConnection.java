@@ -1,0 +1,187 @@
+package dev.perimeter.tunnel.agent;
+
+import dev.perimeter.tunnel.TunnelFrame;
+import dev.perimeter.tunnel.TunnelHeads;
+import dev.perimeter.tunnel.TunnelStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One WebSocket connection to Perimeter: reassembles frames, starts an {@link UpstreamCall} for each stream the relay
+ * opens and hands later frames to it. Frames are written one at a time, each waiting for the previous to be sent.
+ */
+final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
+
+    private final Upstream upstream;
+    private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
+    private volatile @Nullable WebSocket socket;
+    private volatile long lastHeardNanos = System.nanoTime();
+
+    AgentConnection(Upstream upstream) {
+        this.upstream = upstream;
+    }
+
+    /** Completes with the reason when the connection ends. */
+    CompletableFuture<String> closed() {
+        return closed;
+    }
+
+    long silentNanos() {
+        return System.nanoTime() - lastHeardNanos;
+    }
+
+    @Override
+    public void onOpen(WebSocket webSocket) {
+        this.socket = webSocket;
+        webSocket.request(1);
+    }
+
+    @Override
+    public @Nullable CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+        lastHeardNanos = System.nanoTime();
+        byte[] bytes = new byte[data.remaining()];
+        data.get(bytes);
+        partial.writeBytes(bytes);
+        if (partial.size() > TunnelFrame.MAX_FRAME) {
+            abort("frame too large");
+            return null;
+        }
+        if (last) {
+            byte[] message = partial.toByteArray();
+            partial.reset();
+            try {
+                received(TunnelFrame.decode(ByteBuffer.wrap(message)));
+            } catch (IllegalArgumentException e) {
+                abort("malformed frame");
+                return null;
+            }
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    private void received(TunnelFrame frame) {
+        switch (frame.type()) {
+            case PONG -> {}
+            case PING ->
+                Thread.ofVirtual().start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
+            case HEAD -> {
+                TunnelStream stream = new TunnelStream(frame.streamId(), this);
+                if (streams.putIfAbsent(frame.streamId(), stream) != null) {
+                    return;
+                }
+                TunnelHeads.Request head;
+                try {
+                    head = TunnelHeads.decodeRequest(frame.payload());
+                } catch (IllegalArgumentException e) {
+                    streams.remove(frame.streamId());
+                    stream.reset("malformed request head");
+                    return;
+                }
+                Thread.ofVirtual().name("tunnel-stream-" + frame.streamId()).start(() -> {
+                    try {
+                        new UpstreamCall(upstream, stream, head).run();
+                    } finally {
+                        streams.remove(stream.id());
+                    }
+                });
+            }
+            default -> {
+                TunnelStream stream = streams.get(frame.streamId());
+                if (stream != null) {
+                    stream.deliver(frame);
+                }
+            }
+        }
+    }
+
+    @Override
+    public @Nullable CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        abort("text frames are not part of the protocol");
+        return null;
+    }
+
+    @Override
+    public @Nullable CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        ended("closed by Perimeter (" + statusCode + (reason.isEmpty() ? "" : " " + reason) + ")");
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        ended("connection failed: " + error);
+    }
+
+    @Override
+    public void send(TunnelFrame frame) throws IOException {
+        WebSocket webSocket = socket;
+        if (webSocket == null || closed.isDone()) {
+            throw new TunnelStream.ResetException("the connection to Perimeter is closed");
+        }
+        sendLock.lock();
+        try {
+            webSocket.sendBinary(frame.encode(), true).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            abort("send failed");
+            throw new TunnelStream.ResetException("the connection to Perimeter failed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TunnelStream.ResetException("interrupted");
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /** Sends a heartbeat; a failure ends the connection. */
+    void ping() {
+        sendQuietly(new TunnelFrame(
+                TunnelFrame.Type.PING,
+                0,
+                ByteBuffer.allocate(8).putLong(System.nanoTime()).array()));
+    }
+
+    private void sendQuietly(TunnelFrame frame) {
+        try {
+            send(frame);
+        } catch (IOException e) {
+            abort("heartbeat failed");
+        }
+    }
+
+    /** Drops the connection at once, as a crash would. */
+    void abort(String reason) {
+        WebSocket webSocket = socket;
+        if (webSocket != null) {
+            webSocket.abort();
+        }
+        ended(reason);
+    }
+
+    /** Closes the connection politely. */
+    void close() {
+        WebSocket webSocket = socket;
+        if (webSocket != null) {
+            webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "agent stopping").orTimeout(2, TimeUnit.SECONDS);
+        }
+    }
+
+    private void ended(String reason) {
+        if (closed.complete(reason)) {
+            streams.values().forEach(stream -> stream.connectionLost(reason));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.perimeter.tunnel.relay;
+
+import dev.perimeter.shared.PerimeterException;
+import dev.perimeter.shared.Problems;
+import dev.perimeter.tunnel.AgentGrant;
+import dev.perimeter.tunnel.TunnelManagement;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.ServerHttpRequest;
+import org.springframework.http.server.ServerHttpResponse;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.HandshakeInterceptor;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Admits an agent's WebSocket upgrade only with the tunnel's current token ({@code Authorization: Bearer <tunnel
+ * token>}); anything else is a 401 problem before the upgrade, and a tunnel of another region a 403.
+ */
+class AgentHandshake implements HandshakeInterceptor {
+
+    static final String GRANT = AgentGrant.class.getName();
+    private static final String BEARER = "Bearer ";
+
+    private final TunnelManagement tunnels;
+    private final RelayMetrics metrics;
+    private final JsonMapper json;
+
+    AgentHandshake(TunnelManagement tunnels, RelayMetrics metrics, JsonMapper json) {
+        this.tunnels = tunnels;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    @Override
+    public boolean beforeHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            Map<String, Object> attributes) {
+        String path = request.getURI().getPath();
+        String[] parts = path.split("/");
+        String tunnelId = parts.length == 5 ? parts[3] : "";
+        Optional<AgentGrant> grant;
+        try {
+            grant = tunnels.admitAgent(tunnelId, bearer(request.getHeaders()));
+        } catch (PerimeterException e) {
+            metrics.rejected(e.slug());
+            refuse(response, path, e.getBody());
+            return false;
+        }
+        if (grant.isEmpty()) {
+            metrics.rejected("agent-unauthorized");
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.UNAUTHORIZED, "Send the tunnel's current token as 'Authorization: Bearer <token>'");
+            problem.setType(PerimeterException.typeOf("unauthorized"));
+            problem.setTitle("Unauthorized");
+            refuse(response, path, problem);
+            return false;
+        }
+        attributes.put(GRANT, grant.get());
+        return true;
+    }
+
+    private static @Nullable String bearer(HttpHeaders headers) {
+        String header = headers.getFirst(HttpHeaders.AUTHORIZATION);
+        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return header.substring(BEARER.length()).strip();
+        }
+        return null;
+    }
+
+    private void refuse(ServerHttpResponse response, String path, ProblemDetail problem) {
+        response.setStatusCode(HttpStatus.valueOf(problem.getStatus()));
+        response.getHeaders().setContentType(MediaType.parseMediaType(Problems.MEDIA_TYPE));
+        try {
+            response.getBody().write(json.writeValueAsBytes(Problems.body(problem, path)));
+        } catch (java.io.IOException e) {
+            // the agent is gone
+        }
+    }
+
+    @Override
+    public void afterHandshake(
+            ServerHttpRequest request,
+            ServerHttpResponse response,
+            WebSocketHandler handler,
+            @Nullable Exception exception) {}
+}

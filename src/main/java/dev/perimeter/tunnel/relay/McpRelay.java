@@ -1,0 +1,314 @@
+package dev.perimeter.tunnel.relay;
+
+import dev.perimeter.shared.PayloadTooLargeException;
+import dev.perimeter.tunnel.Tunnel;
+import dev.perimeter.tunnel.TunnelConnections;
+import dev.perimeter.tunnel.TunnelFrame;
+import dev.perimeter.tunnel.TunnelHeads;
+import dev.perimeter.tunnel.TunnelProperties;
+import dev.perimeter.tunnel.TunnelStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Relays one MCP call through the tunnel: over a connection this replica holds, or to the replica holding one. The
+ * request body streams to the agent while the response streams back, each flushed chunk by chunk, so SSE events reach
+ * the caller as the private server sends them and no body is ever held whole.
+ */
+@Component
+class McpRelay {
+
+    private final LocalAgents agents;
+    private final TunnelConnections connections;
+    private final TunnelLimiter limiter;
+    private final ReplicaForwarder forwarder;
+    private final RelayMetrics metrics;
+    private final long maxMessage;
+    private final Duration responseTimeout;
+    private final JsonMapper json;
+
+    McpRelay(
+            LocalAgents agents,
+            TunnelConnections connections,
+            TunnelLimiter limiter,
+            ReplicaForwarder forwarder,
+            RelayMetrics metrics,
+            TunnelProperties properties,
+            JsonMapper json) {
+        this.json = json;
+        this.agents = agents;
+        this.connections = connections;
+        this.limiter = limiter;
+        this.forwarder = forwarder;
+        this.metrics = metrics;
+        this.maxMessage = properties.maxMessage().toBytes();
+        this.responseTimeout = properties.responseTimeout();
+    }
+
+    /**
+     * Relays the call.
+     *
+     * @param forwardAuthorization whether {@code Authorization} belongs to the private server
+     * @param mayForward whether the call may go on to another replica (not when it came from one)
+     */
+    void relay(
+            Tunnel tunnel,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            boolean forwardAuthorization,
+            boolean mayForward)
+            throws IOException, InterruptedException {
+        if (request.getContentLengthLong() > maxMessage) {
+            metrics.rejected("payload-too-large");
+            throw new PayloadTooLargeException(maxMessage);
+        }
+        Runnable release;
+        try {
+            release = limiter.acquire(tunnel.getId(), responseTimeout);
+        } catch (TunnelBusyException e) {
+            metrics.rejected("tunnel-busy");
+            throw e;
+        }
+        try {
+            AgentLink link = agents.pick(tunnel.getId());
+            if (link != null) {
+                relayLocally(link, request, response, RelayedRequest.of(request, forwardAuthorization));
+                return;
+            }
+            List<String> holders = mayForward && forwarder.enabled()
+                    ? connections.replicasHolding(tunnel.getId(), agents.replicaId())
+                    : List.of();
+            if (!holders.isEmpty()) {
+                forwarder.forward(holders.getFirst(), tunnel, request, response, forwardAuthorization);
+                return;
+            }
+            metrics.rejected("no-agent");
+            throw new TunnelUnavailableException("No agent of tunnel '" + tunnel.getId() + "' is connected");
+        } finally {
+            release.run();
+        }
+    }
+
+    private void relayLocally(
+            AgentLink link, HttpServletRequest request, HttpServletResponse response, TunnelHeads.Request head)
+            throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        TunnelStream stream = link.open();
+        Upload upload = null;
+        try {
+            stream.sendHead(TunnelHeads.encode(head));
+            upload = Upload.start(stream, request.getInputStream(), maxMessage);
+            TunnelHeads.Response answer = awaitHead(stream, upload, start);
+            metrics.latency(Duration.ofNanos(System.nanoTime() - start));
+            writeHead(response, answer);
+            pumpBody(stream, response, isEventStream(answer) ? upload : null);
+        } catch (TunnelStream.ResetException e) {
+            metrics.stream("agent-lost");
+            throw new TunnelUnavailableException("The tunnel's agent connection closed: " + e.getMessage());
+        } finally {
+            link.forget(stream);
+            if (upload != null) {
+                upload.finish(stream, responseTimeout);
+            }
+        }
+    }
+
+    private TunnelHeads.Response awaitHead(TunnelStream stream, Upload upload, long start)
+            throws IOException, InterruptedException {
+        long deadline = start + responseTimeout.toNanos();
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            TunnelFrame frame = remaining > 0 ? stream.next(remaining, TimeUnit.NANOSECONDS) : null;
+            if (frame == null) {
+                stream.reset("deadline exceeded");
+                metrics.stream("timeout");
+                throw new TunnelTimeoutException(responseTimeout);
+            }
+            switch (frame.type()) {
+                case HEAD -> {
+                    try {
+                        return TunnelHeads.decodeResponse(frame.payload());
+                    } catch (IllegalArgumentException e) {
+                        stream.reset("malformed response head");
+                        metrics.stream("protocol-error");
+                        throw new TunnelUnavailableException("The tunnel's agent sent a malformed response");
+                    }
+                }
+                case RESET -> {
+                    if (upload.tooLarge()) {
+                        metrics.rejected("payload-too-large");
+                        throw new PayloadTooLargeException(maxMessage);
+                    }
+                    if (upload.clientGone()) {
+                        metrics.stream("client-disconnected");
+                        throw new RelayAbortedException("the caller disconnected");
+                    }
+                    metrics.stream("agent-lost");
+                    throw new TunnelUnavailableException("The call could not be relayed: " + frame.reason());
+                }
+                default -> {
+                    stream.reset("body before head");
+                    metrics.stream("protocol-error");
+                    throw new TunnelUnavailableException("The tunnel's agent sent a body before its head");
+                }
+            }
+        }
+    }
+
+    private static void writeHead(HttpServletResponse response, TunnelHeads.Response head) throws IOException {
+        response.setStatus(head.status());
+        for (TunnelHeads.Header header : head.headers()) {
+            if (TunnelHeads.forwardsResponseHeader(header.name())) {
+                response.addHeader(header.name(), header.value());
+            }
+        }
+        if (isEventStream(head)) {
+            response.setHeader("X-Accel-Buffering", "no");
+            response.setHeader("Cache-Control", "no-cache");
+        }
+        response.flushBuffer();
+    }
+
+    private static boolean isEventStream(TunnelHeads.Response head) {
+        String type = head.header("Content-Type");
+        return type != null && type.toLowerCase(java.util.Locale.ROOT).startsWith("text/event-stream");
+    }
+
+    /**
+     * Streams the response body to the caller. When the agent is lost in the middle of an event stream that answers
+     * one JSON-RPC request, the caller gets that request's error as a last event: MCP clients take a dropped event
+     * stream for a reconnectable one and would otherwise wait out their own timeout.
+     */
+    private void pumpBody(TunnelStream stream, HttpServletResponse response, @Nullable Upload events)
+            throws IOException, InterruptedException {
+        OutputStream out = response.getOutputStream();
+        while (true) {
+            TunnelFrame frame = stream.next(1, TimeUnit.SECONDS);
+            if (frame == null) {
+                continue;
+            }
+            switch (frame.type()) {
+                case DATA -> {
+                    try {
+                        out.write(frame.payload());
+                        out.flush();
+                    } catch (IOException e) {
+                        stream.reset("the caller disconnected");
+                        metrics.stream("client-disconnected");
+                        return;
+                    }
+                }
+                case END -> {
+                    metrics.stream("completed");
+                    return;
+                }
+                case RESET -> {
+                    metrics.stream("agent-lost");
+                    String error = events == null ? null : JsonRpcFailure.event(json, events.prefix(), frame.reason());
+                    if (error == null) {
+                        throw new RelayAbortedException(frame.reason());
+                    }
+                    out.write(error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    out.flush();
+                    return;
+                }
+                default -> {
+                    stream.reset("unexpected " + frame.type());
+                    metrics.stream("protocol-error");
+                    throw new RelayAbortedException("unexpected " + frame.type());
+                }
+            }
+        }
+    }
+
+    /** Streams the caller's body to the agent on its own thread, so a response can flow while it uploads. */
+    private static final class Upload {
+
+        private static final int PREFIX = 64 * 1024;
+
+        private final Thread thread;
+        private final java.io.ByteArrayOutputStream prefix = new java.io.ByteArrayOutputStream();
+        private volatile boolean tooLarge;
+        private volatile boolean clientGone;
+
+        private Upload(TunnelStream stream, java.io.InputStream in, long limit) {
+            this.thread = Thread.ofVirtual().unstarted(() -> copy(stream, in, limit));
+        }
+
+        static Upload start(TunnelStream stream, java.io.InputStream in, long limit) {
+            Upload upload = new Upload(stream, in, limit);
+            upload.thread.start();
+            return upload;
+        }
+
+        private void copy(TunnelStream stream, java.io.InputStream in, long limit) {
+            byte[] buffer = new byte[TunnelFrame.MAX_DATA];
+            long total = 0;
+            try {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    total += n;
+                    if (total > limit) {
+                        tooLarge = true;
+                        fail(stream, "payload too large");
+                        return;
+                    }
+                    keep(buffer, n);
+                    stream.sendData(buffer, 0, n);
+                }
+                stream.sendEnd();
+            } catch (TunnelStream.ResetException e) {
+                // the stream is over; the response side reports why
+            } catch (IOException e) {
+                clientGone = true;
+                fail(stream, "the caller disconnected");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void keep(byte[] buffer, int n) {
+            synchronized (prefix) {
+                prefix.write(buffer, 0, Math.min(n, PREFIX - prefix.size()));
+            }
+        }
+
+        /** The first bytes of the request body, enough to find a JSON-RPC request's id. */
+        byte[] prefix() {
+            synchronized (prefix) {
+                return prefix.toByteArray();
+            }
+        }
+
+        private static void fail(TunnelStream stream, String reason) {
+            stream.reset(reason);
+            stream.connectionLost(reason);
+        }
+
+        boolean tooLarge() {
+            return tooLarge;
+        }
+
+        boolean clientGone() {
+            return clientGone;
+        }
+
+        /** Ends an upload the response outlived, so no thread reads the request once it is recycled. */
+        void finish(TunnelStream stream, Duration wait) throws InterruptedException {
+            if (thread.isAlive()) {
+                stream.reset("the response is complete");
+            }
+            if (!thread.join(wait)) {
+                thread.interrupt();
+            }
+        }
+    }
+}

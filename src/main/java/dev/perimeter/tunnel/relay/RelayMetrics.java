@@ -1,0 +1,63 @@
+package dev.perimeter.tunnel.relay;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+
+/**
+ * The relay's meters: {@code perimeter.tunnel.connections} (gauge, live agent connections here), {@code
+ * perimeter.tunnel.streams} (counter by outcome), {@code perimeter.tunnel.bytes} (counter by direction), {@code
+ * perimeter.tunnel.relay.latency} (time to the response head) and {@code perimeter.tunnel.rejects} (counter by
+ * reason).
+ */
+@Component
+class RelayMetrics {
+
+    private final MeterRegistry meters;
+    private final Timer latency;
+
+    RelayMetrics(MeterRegistry meters) {
+        this.meters = meters;
+        this.latency = Timer.builder("perimeter.tunnel.relay.latency")
+                .description("Time from a relayed call's arrival to the private server's response head")
+                .publishPercentileHistogram()
+                .register(meters);
+    }
+
+    /** Registers the gauge of live connections; held strongly, since nothing else keeps {@code live}. */
+    void connections(java.util.function.Supplier<Number> live) {
+        io.micrometer.core.instrument.Gauge.builder("perimeter.tunnel.connections", live, supplier -> supplier.get()
+                        .doubleValue())
+                .description("Agent connections this replica holds")
+                .strongReference(true)
+                .register(meters);
+    }
+
+    void stream(String outcome) {
+        Counter.builder("perimeter.tunnel.streams")
+                .tag("outcome", outcome)
+                .register(meters)
+                .increment();
+    }
+
+    void bytes(String direction, long count) {
+        Counter.builder("perimeter.tunnel.bytes")
+                .tag("direction", direction)
+                .baseUnit("bytes")
+                .register(meters)
+                .increment(count);
+    }
+
+    void latency(Duration duration) {
+        latency.record(duration);
+    }
+
+    void rejected(String reason) {
+        Counter.builder("perimeter.tunnel.rejects")
+                .tag("reason", reason)
+                .register(meters)
+                .increment();
+    }
+}

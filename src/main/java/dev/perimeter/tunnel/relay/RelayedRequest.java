@@ -1,0 +1,34 @@
+package dev.perimeter.tunnel.relay;
+
+import dev.perimeter.shared.CorrelationId;
+import dev.perimeter.tunnel.TunnelHeads;
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** The head of an orchestrator's call as it crosses the tunnel: method, query and the allowed headers only. */
+final class RelayedRequest {
+
+    private RelayedRequest() {}
+
+    /**
+     * @param forwardAuthorization whether {@code Authorization} is the private server's (the caller authenticated to
+     *     Perimeter with {@code X-Perimeter-Key}); a Perimeter key in it never leaves Perimeter
+     */
+    static TunnelHeads.Request of(HttpServletRequest request, boolean forwardAuthorization) {
+        List<TunnelHeads.Header> headers = new ArrayList<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+            if (!TunnelHeads.forwardsRequestHeader(name)
+                    || (!forwardAuthorization && name.equalsIgnoreCase("authorization"))) {
+                continue;
+            }
+            for (String value : Collections.list(request.getHeaders(name))) {
+                headers.add(new TunnelHeads.Header(name, value));
+            }
+        }
+        String query = request.getQueryString();
+        return new TunnelHeads.Request(
+                request.getMethod(), query == null ? "" : "?" + query, CorrelationId.current(), headers);
+    }
+}

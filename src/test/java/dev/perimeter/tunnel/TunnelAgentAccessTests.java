@@ -1,0 +1,142 @@
+package dev.perimeter.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.perimeter.support.Api;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Who may connect as a tunnel's agent, and what rotation and archiving do to agents and calls. */
+class TunnelAgentAccessTests extends TunnelTestSupport {
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void onlyTheTunnelsCurrentTokenConnects() {
+        Registered tunnel = register(newTenant());
+        Registered other = register(newTenant());
+        assertThat(handshakeStatus(tunnel.connectUrl(), null)).isEqualTo(401);
+        assertThat(handshakeStatus(tunnel.connectUrl(), "garbage")).isEqualTo(401);
+        assertThat(handshakeStatus(tunnel.connectUrl(), "x".repeat(5000))).isEqualTo(401);
+        assertThat(handshakeStatus(tunnel.connectUrl(), other.token()))
+                .as("another tunnel's token")
+                .isEqualTo(401);
+        assertThat(handshakeStatus(tunnel.connectUrl(), tunnel.tenant().key()))
+                .as("a tenant API key is not a tunnel token")
+                .isEqualTo(401);
+        assertThat(handshakeStatus(tunnel.connectUrl().replace(tunnel.id(), "tnl_doesnotexist0000000"), tunnel.token()))
+                .isEqualTo(401);
+        assertThat(handshakeStatus(tunnel.connectUrl(), tunnel.token())).isEqualTo(101);
+    }
+
+    @Test
+    void rotationRefusesTheOldTokenToNewConnectionsWhileLiveOnesDrain() {
+        Registered tunnel = register(newTenant());
+        connectedAgent(tunnel);
+        Api.Response rotated = api.post("/v1/tunnels/" + tunnel.id() + "/rotate-token")
+                .key(tunnel.tenant().key())
+                .send();
+        String newToken = rotated.json().get("token").asString();
+        assertThat(handshakeStatus(tunnel.connectUrl(), tunnel.token())).isEqualTo(401);
+        assertThat(connections(tunnel)).as("live connections stay").isEqualTo(2);
+        Api.Response call = api.post(tunnel.mcpPath())
+                .key(tunnel.tenant().key())
+                .header("Accept", "application/json, text/event-stream")
+                .header("Mcp-Session-Id", "unknown")
+                .json("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .send();
+        assertThat(call.status()).as("the old connections still carry calls").isEqualTo(404);
+        assertThat(handshakeStatus(tunnel.connectUrl(), newToken)).isEqualTo(101);
+    }
+
+    @Test
+    void anArchivedTunnelClosesItsAgentsAndRefusesEverything() {
+        Registered tunnel = register(newTenant());
+        connectedAgent(tunnel);
+        Api.Response archived = api.delete("/v1/tunnels/" + tunnel.id())
+                .key(tunnel.tenant().key())
+                .send();
+        assertThat(archived.json().get("status").asString()).isEqualTo("ARCHIVED");
+        assertThat(archived.json().get("connections").asInt()).isZero();
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(20))
+                .untilAsserted(() -> assertThat(connections(tunnel)).isZero());
+        assertThat(handshakeStatus(tunnel.connectUrl(), tunnel.token())).isEqualTo(401);
+        assertProblem(
+                api.post(tunnel.mcpPath()).key(tunnel.tenant().key()).json("{}").send(), 410, "tunnel-archived");
+        assertProblem(api.get(tunnel.mcpPath()).key(tunnel.tenant().key()).send(), 410, "tunnel-archived");
+    }
+
+    @Test
+    void malformedFramesCloseTheConnection() throws Exception {
+        Registered tunnel = register(newTenant());
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        WebSocket socket = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + tunnel.token())
+                .buildAsync(URI.create(tunnel.connectUrl()), new WebSocket.Listener() {
+                    @Override
+                    public CompletableFuture<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closed.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket webSocket, Throwable error) {
+                        closed.complete(-1);
+                    }
+                })
+                .join();
+        socket.sendBinary(ByteBuffer.wrap(new byte[] {42, 0, 0}), true).join();
+        assertThat(closed.get(20, TimeUnit.SECONDS)).isEqualTo(1007);
+        awaitConnections(tunnel, 0);
+    }
+
+    @Test
+    void theInternalForwardingEndpointHidesWithoutTheReplicaSecret() {
+        Registered tunnel = register(newTenant());
+        Api.Response response = api.post("/internal/tunnels/" + tunnel.id() + "/mcp")
+                .header("X-Perimeter-Tenant", tunnel.tenant().id())
+                .header("X-Perimeter-Replica-Secret", "guess")
+                .json("{}")
+                .send();
+        assertProblem(response, 404, "not-found");
+    }
+
+    private int handshakeStatus(String url, String token) {
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        try {
+            WebSocket socket = builder.buildAsync(URI.create(url), new WebSocket.Listener() {})
+                    .join();
+            socket.abort();
+            return 101;
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException handshake) {
+                return handshake.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    @Test
+    void handshakeRefusalsAreProblems() {
+        Registered tunnel = register(newTenant());
+        assertThatThrownBy(() -> http.newWebSocketBuilder()
+                        .buildAsync(URI.create(tunnel.connectUrl()), new WebSocket.Listener() {})
+                        .join())
+                .hasCauseInstanceOf(WebSocketHandshakeException.class);
+        Api.Response plain = api.get("/v1/tunnels/" + tunnel.id() + "/connect").send();
+        assertThat(plain.status()).isIn(400, 401, 426);
+    }
+}

@@ -1,0 +1,123 @@
+package dev.perimeter.tunnel.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The agent's pieces that need no network: backoff, address ranges and settings. */
+class AgentUnitTests {
+
+    @Test
+    void backoffIsFullJitterUnderAGrowingCapAndStartsOverAfterAStableConnection() {
+        Backoff backoff =
+                new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8), Duration.ofSeconds(30), new Random(1));
+        long[] caps = {1000, 2000, 4000, 8000, 8000, 8000};
+        for (long cap : caps) {
+            long wait = backoff.next().toMillis();
+            assertThat(wait).isBetween(0L, cap);
+        }
+        backoff.connectedFor(Duration.ofSeconds(5));
+        assertThat(backoff.attempt())
+                .as("a short connection keeps the exponent")
+                .isEqualTo(6);
+        backoff.connectedFor(Duration.ofSeconds(30));
+        assertThat(backoff.attempt()).isZero();
+        assertThat(backoff.next().toMillis()).isBetween(0L, 1000L);
+    }
+
+    @Test
+    void backoffWaitsSpreadOverTheWholeWindow() {
+        Random random = new Random(42);
+        List<Long> firsts = java.util.stream.IntStream.range(0, 1000)
+                .mapToObj(
+                        i -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofSeconds(30), random)
+                                .next()
+                                .toMillis())
+                .toList();
+        assertThat(firsts.stream().mapToLong(Long::longValue).min().orElseThrow())
+                .isLessThan(50);
+        assertThat(firsts.stream().mapToLong(Long::longValue).max().orElseThrow())
+                .isGreaterThan(950);
+        assertThat(firsts.stream().distinct().count()).isGreaterThan(500);
+    }
+
+    @Test
+    void defaultRangesAllowLoopbackAndPrivateAddressesOnly() throws Exception {
+        AddressRanges ranges = AddressRanges.parse(AddressRanges.DEFAULT);
+        for (String allowed :
+                List.of("127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "::1", "fd00::1")) {
+            assertThat(ranges.allows(InetAddress.getByName(allowed)))
+                    .as(allowed)
+                    .isTrue();
+        }
+        for (String refused : List.of(
+                "169.254.169.254",
+                "8.8.8.8",
+                "172.32.0.1",
+                "0.0.0.0",
+                "100.64.0.1",
+                "2001:4860:4860::8888",
+                "fe80::1")) {
+            assertThat(ranges.allows(InetAddress.getByName(refused)))
+                    .as(refused)
+                    .isFalse();
+        }
+        assertThat(ranges.firstOutside("localhost")).isNull();
+    }
+
+    @Test
+    void malformedRangesAreRefused() {
+        for (String bad : List.of("10.0.0.0/33", "example.com/8", "10.0.0.0/x", "::1/129")) {
+            assertThatThrownBy(() -> AddressRanges.parse(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void anUpstreamOutsideTheRangesIsRefusedBeforeAnythingIsDialled() {
+        AgentSettings metadata = AgentSettings.of(
+                URI.create("ws://127.0.0.1:9/v1/tunnels/tnl_x/connect"),
+                "pmt_token",
+                URI.create("http://169.254.169.254/latest/meta-data"));
+        assertThatThrownBy(() -> TunnelAgent.start(metadata))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("outside the allowed ranges");
+    }
+
+    @Test
+    void settingsComeFromFlagsThenTheEnvironment() {
+        Map<String, String> env = Map.of(
+                "MCP_TUNNEL_URL", "wss://perimeter.example/v1/tunnels/tnl_a/connect",
+                "MCP_TUNNEL_TOKEN", "pmt_from_env",
+                "MCP_UPSTREAM_URL", "http://10.0.0.5:3000/mcp");
+        AgentSettings settings = AgentSettings.from(new String[] {"--connections=3", "--backoff-max=PT20S"}, env);
+        assertThat(settings.tunnelUrl()).hasToString("wss://perimeter.example/v1/tunnels/tnl_a/connect");
+        assertThat(settings.connections()).isEqualTo(3);
+        assertThat(settings.backoffMax()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(settings.toString()).doesNotContain("pmt_from_env");
+        assertThat(AgentSettings.from(new String[] {"--token=pmt_flag"}, env).token())
+                .isEqualTo("pmt_flag");
+        assertThat(AgentSettings.from(new String[0], env).connections()).isEqualTo(2);
+
+        assertThatThrownBy(() -> AgentSettings.from(new String[0], Map.of())).hasMessageContaining("MCP_TUNNEL_URL");
+        assertThatThrownBy(() -> AgentSettings.from(new String[] {"--url=http://x/connect"}, env))
+                .hasMessageContaining("ws://");
+        assertThatThrownBy(() -> AgentSettings.from(new String[] {"--connections=0"}, env))
+                .hasMessageContaining("connections");
+        assertThatThrownBy(() -> AgentSettings.from(new String[] {"stray"}, env))
+                .hasMessageContaining("--name=value");
+    }
+
+    @Test
+    void theUpstreamUrlKeepsItsQuery() {
+        Upstream upstream = new Upstream(URI.create("http://127.0.0.1:1/mcp?x=1"), AddressRanges.parse("127.0.0.0/8"));
+        assertThat(upstream.target("")).hasToString("http://127.0.0.1:1/mcp?x=1");
+        assertThat(upstream.target("?y=2")).hasToString("http://127.0.0.1:1/mcp?x=1&y=2");
+    }
+}
