@@ -20,8 +20,11 @@ import org.springframework.validation.annotation.Validated;
  * @param forwardingSecret shared secret replicas present to each other when forwarding ({@code
  *     PERIMETER_REPLICA_SECRET}); empty switches forwarding off
  * @param maxMessage largest request body relayed; larger ones answer 413
- * @param maxInFlight calls relayed at once per tunnel on one replica
+ * @param maxInFlight calls ({@code POST}, {@code DELETE}) relayed at once per tunnel on one replica
  * @param maxQueued calls waiting for a slot per tunnel on one replica; more answer 429 {@code tunnel-busy}
+ * @param queueTimeout how long a queued call waits for a slot before it answers 429 {@code tunnel-busy}
+ * @param maxStreams open {@code GET} event streams (the server-to-client channel each MCP session may hold for as long
+ *     as it lives) per tunnel on one replica; they do not take call slots, and more answer 429 at once
  * @param responseTimeout how long a call waits for the upstream's response head (and for a slot)
  * @param heartbeatInterval how often each side pings the other and the connection rows are refreshed
  * @param heartbeatTolerance silence after which a connection is taken for dead
@@ -37,6 +40,8 @@ public record TunnelProperties(
         @DefaultValue("16MB") DataSize maxMessage,
         @DefaultValue("32") @Min(1) @Max(10_000) int maxInFlight,
         @DefaultValue("64") @Min(0) @Max(100_000) int maxQueued,
+        @DefaultValue("PT10S") Duration queueTimeout,
+        @DefaultValue("256") @Min(1) @Max(100_000) int maxStreams,
         @DefaultValue("PT60S") Duration responseTimeout,
         @DefaultValue("PT10S") Duration heartbeatInterval,
         @DefaultValue("PT30S") Duration heartbeatTolerance,

@@ -49,6 +49,7 @@ class TunnelReplicasTests {
                         "perimeter.tunnels.forwarding-secret", "replica-secret-for-tests",
                         "perimeter.tunnels.max-in-flight", "2",
                         "perimeter.tunnels.max-queued", "0",
+                        "perimeter.tunnels.max-streams", "2",
                         "perimeter.tunnels.response-timeout", "PT3S",
                         "perimeter.tunnels.heartbeat-interval", "PT1S",
                         "perimeter.tunnels.heartbeat-tolerance", "PT5S"));

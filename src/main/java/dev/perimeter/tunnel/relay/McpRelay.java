@@ -33,6 +33,7 @@ class McpRelay {
     private final RelayMetrics metrics;
     private final long maxMessage;
     private final Duration responseTimeout;
+    private final Duration queueTimeout;
     private final JsonMapper json;
 
     McpRelay(
@@ -51,6 +52,7 @@ class McpRelay {
         this.metrics = metrics;
         this.maxMessage = properties.maxMessage().toBytes();
         this.responseTimeout = properties.responseTimeout();
+        this.queueTimeout = properties.queueTimeout();
     }
 
     /**
@@ -72,7 +74,9 @@ class McpRelay {
         }
         Runnable release;
         try {
-            release = limiter.acquire(tunnel.getId(), responseTimeout);
+            release = "GET".equals(request.getMethod())
+                    ? limiter.acquireStream(tunnel.getId())
+                    : limiter.acquire(tunnel.getId(), queueTimeout);
         } catch (TunnelBusyException e) {
             metrics.rejected("tunnel-busy");
             throw e;

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# MCP tunnel benchmark: tools/call round trips and 1 MiB tool results from the official MCP TypeScript SDK client to
+# the official SDK's Streamable HTTP server, three ways in one run: direct, through nginx as a plain one-hop reverse
+# proxy, and through Perimeter's tunnel (client -> Perimeter /v1/tunnels/{id}/mcp -> WebSocket -> tunnel agent ->
+# server). Prints each series and the tunnel's (and nginx's) cost against direct.
+#
+#   bash bench/tunnel.sh                        # 15 s per series after 5 s of warm-up
+#   SECONDS_PER_SERIES=30 WARMUP=10 bash bench/tunnel.sh
+#
+# Needs: a JDK >= 21, curl, jq, python3, node >= 18 and npm (the SDK is installed into bench/tunnel/node_modules from
+# the npm registry on first run), nginx. Report: stdout and bench/results/tunnel-<UTC time>.txt.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+SERIES_SECONDS=${SECONDS_PER_SERIES:-15}
+WARMUP=${WARMUP:-5}
+CONCURRENT=${CONCURRENT:-32}
+BLOB_BYTES=${BLOB_BYTES:-1048576}
+
+# shellcheck source=bench/lib/server.sh
+. bench/lib/server.sh
+
+require python3 curl jq node npm nginx
+use_java
+ensure_jar
+
+results_dir=bench/results
+mkdir -p "$results_dir"
+results="$results_dir/tunnel-$(date -u +%Y-%m-%dT%H%M%SZ).txt"
+
+if [[ ! -d bench/tunnel/node_modules/@modelcontextprotocol/sdk ]]; then
+  log "installing the MCP TypeScript SDK into bench/tunnel/node_modules"
+  (cd bench/tunnel && npm install --no-audit --no-fund --silent)
+fi
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+start_server
+work_dir=$data_dir/tunnel-bench
+mkdir -p "$work_dir"
+helper_pids=()
+stop_helpers() {
+  local pid
+  for pid in "${helper_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  [[ ! -f $work_dir/nginx.pid ]] || kill -QUIT "$(cat "$work_dir/nginx.pid")" 2>/dev/null || true
+  stop_server
+}
+trap stop_helpers EXIT
+
+# ---- the MCP server ------------------------------------------------------------------------------------------------
+mcp_port=$(free_port)
+node bench/tunnel/server.mjs "$mcp_port" >"$work_dir/mcp-server.log" 2>&1 &
+helper_pids+=($!)
+for _ in $(seq 1 50); do grep -q listening "$work_dir/mcp-server.log" 2>/dev/null && break; sleep 0.1; done
+direct_url="http://127.0.0.1:$mcp_port/mcp"
+
+# ---- nginx as a plain one-hop reverse proxy, streaming both ways ----------------------------------------------------
+nginx_port=$(free_port)
+mkdir -p "$work_dir/nginx-temp"
+cat >"$work_dir/nginx.conf" <<NGINX
+worker_processes 1;
+daemon on;
+pid $work_dir/nginx.pid;
+error_log $work_dir/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work_dir/nginx-temp/body;
+  proxy_temp_path $work_dir/nginx-temp/proxy;
+  fastcgi_temp_path $work_dir/nginx-temp/fastcgi;
+  uwsgi_temp_path $work_dir/nginx-temp/uwsgi;
+  scgi_temp_path $work_dir/nginx-temp/scgi;
+  upstream mcp { server 127.0.0.1:$mcp_port; keepalive 64; }
+  server {
+    listen 127.0.0.1:$nginx_port;
+    client_max_body_size 16m;
+    location / {
+      proxy_pass http://mcp;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 300s;
+    }
+  }
+}
+NGINX
+nginx -c "$work_dir/nginx.conf" -p "$work_dir" || die "nginx did not start"
+nginx_url="http://127.0.0.1:$nginx_port/mcp"
+
+# ---- Perimeter: a tenant, a tunnel and its agent --------------------------------------------------------------------
+api POST /v1/tenants '{"id":"bench","displayName":"Bench"}' >/dev/null
+tenant_key=$(api POST /v1/tenants/bench/api-keys '{"name":"bench"}' | jq -er '.key')
+tunnel=$(curl -sS --fail-with-body -X POST "$base/v1/tunnels" -H "Authorization: Bearer $tenant_key" \
+  -H 'Content-Type: application/json' -d '{"name":"bench","region":"local","backend":"PERIMETER"}')
+tunnel_id=$(jq -er '.id' <<<"$tunnel")
+tunnel_url="$base/v1/tunnels/$tunnel_id/mcp"
+MCP_TUNNEL_URL=$(jq -er '.connectUrl' <<<"$tunnel") MCP_TUNNEL_TOKEN=$(jq -er '.token' <<<"$tunnel") \
+  MCP_UPSTREAM_URL="$direct_url" java -jar "$jar" tunnel-agent >"$work_dir/agent.log" 2>&1 &
+helper_pids+=($!)
+for _ in $(seq 1 100); do
+  [[ $(curl -sS "$base/v1/tunnels/$tunnel_id" -H "Authorization: Bearer $tenant_key" | jq -r '.status') == CONNECTED ]] && break
+  sleep 0.2
+done
+[[ $(curl -sS "$base/v1/tunnels/$tunnel_id" -H "Authorization: Bearer $tenant_key" | jq -r '.status') == CONNECTED ]] ||
+  { tail -n 20 "$work_dir/agent.log" >&2; die "the tunnel agent did not connect"; }
+
+# ---- the series -----------------------------------------------------------------------------------------------------
+run_series() { # run_series NAME URL CLIENTS TOOL [TOKEN]
+  local name=$1 url=$2 clients=$3 tool=$4 token=${5:-} line
+  log "$name: $clients client(s), tool $tool, ${WARMUP} s warm-up + ${SERIES_SECONDS} s (load average $(cut -d' ' -f1 /proc/loadavg))"
+  line=$(NODE_NO_WARNINGS=1 node bench/tunnel/client.mjs --url "$url" --clients "$clients" --seconds "$SERIES_SECONDS" \
+    --warmup "$WARMUP" --tool "$tool" --bytes "$BLOB_BYTES" ${token:+--token "$token"}) || die "$name failed"
+  printf '%s\t%s\n' "$name" "$line" >>"$work_dir/series.tsv"
+}
+: >"$work_dir/series.tsv"
+for target in direct nginx tunnel; do
+  case $target in
+    direct) url=$direct_url token="" ;;
+    nginx) url=$nginx_url token="" ;;
+    tunnel) url=$tunnel_url token=$tenant_key ;;
+  esac
+  run_series "$target echo c=1" "$url" 1 echo "$token"
+  run_series "$target echo c=$CONCURRENT" "$url" "$CONCURRENT" echo "$token"
+  run_series "$target blob c=1" "$url" 1 blob "$token"
+done
+
+{
+  echo "date (UTC):   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit:       $(describe_commit)"
+  echo "java:         $(java -version 2>&1 | head -n 1)"
+  echo "node:         $(node --version), MCP TypeScript SDK $(jq -r .version bench/tunnel/node_modules/@modelcontextprotocol/sdk/package.json)"
+  echo "nginx:        $(nginx -v 2>&1 | sed 's/^nginx version: //')"
+  echo "machine:      $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
+  echo "series:       ${WARMUP} s warm-up + ${SERIES_SECONDS} s each; blob = ${BLOB_BYTES}-byte tool result"
+  echo
+  python3 - "$work_dir/series.tsv" "$CONCURRENT" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, data = line.rstrip("\n").split("\t", 1)
+    rows[name] = json.loads(data)
+c = sys.argv[2]
+print(f"{'series':24} {'calls':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'MiB/s':>8}")
+for name, r in rows.items():
+    mib = r["bytes"] / r["seconds"] / 1048576
+    print(f"{name:24} {r['calls']:7d} {r['callsPerSecond']:9.1f} {r['p50Ms']:8.2f} {r['p99Ms']:8.2f} {mib:8.2f}")
+print()
+ok = True
+for hop in ("nginx", "tunnel"):
+    added = rows[f"{hop} echo c=1"]["p50Ms"] - rows["direct echo c=1"]["p50Ms"]
+    added32 = rows[f"{hop} echo c={c}"]["p50Ms"] - rows[f"direct echo c={c}"]["p50Ms"]
+    thr = rows[f"{hop} echo c={c}"]["callsPerSecond"] / rows[f"direct echo c={c}"]["callsPerSecond"]
+    blob = rows[f"{hop} blob c=1"]["bytes"] / max(rows["direct blob c=1"]["bytes"], 1)
+    print(f"{hop:6} added p50, 1 client: {added:+.2f} ms; added p50, {c} clients: {added32:+.2f} ms; "
+          f"throughput at {c} clients: {thr:.2f} of direct; 1 MiB results: {blob:.2f} of direct")
+    if hop == "tunnel":
+        ok = added <= 1.0 and thr >= 0.70
+        print(f"target (tunnel): added p50 <= 1 ms on loopback and throughput >= 70% of direct: "
+              f"{'MET' if ok else 'NOT MET'}")
+PY
+} | tee "$results"

@@ -1,0 +1,76 @@
+// The load of bench/tunnel.sh: N concurrent MCP clients (the official TypeScript SDK's Streamable HTTP client), each
+// with its own session, calling one tool back to back for a fixed time after a warm-up. Prints one JSON line:
+// {calls, seconds, callsPerSecond, p50Ms, p99Ms, meanMs, bytes, errors}.
+//
+//   node client.mjs --url URL --clients 32 --seconds 15 --warmup 5 --tool echo|blob [--bytes 1048576] [--token T]
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, arg, i, all) => (arg.startsWith('--') ? [...pairs, [arg.slice(2), all[i + 1]]] : pairs), []),
+);
+const url = new URL(args.url);
+const clients = Number(args.clients ?? 1);
+const seconds = Number(args.seconds ?? 15);
+const warmup = Number(args.warmup ?? 5);
+const tool = args.tool ?? 'echo';
+const bytes = Number(args.bytes ?? 1048576);
+const headers = args.token ? { Authorization: `Bearer ${args.token}` } : {};
+const toolArgs = tool === 'blob' ? { bytes } : { text: 'ping' };
+
+async function connect() {
+  const client = new Client({ name: 'perimeter-bench', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
+  return client;
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const sessions = await Promise.all(Array.from({ length: clients }, connect));
+const latencies = [];
+let received = 0;
+let errors = 0;
+const start = performance.now();
+const measureFrom = start + warmup * 1000;
+const end = measureFrom + seconds * 1000;
+
+await Promise.all(
+  sessions.map(async (client) => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const result = await client.callTool({ name: tool, arguments: toolArgs });
+        const t1 = performance.now();
+        const size = result.content?.[0]?.text?.length ?? 0;
+        if (tool === 'blob' && size !== bytes) throw new Error(`blob of ${size} bytes, not ${bytes}`);
+        if (t0 >= measureFrom && t1 <= end) {
+          latencies.push(t1 - t0);
+          received += size;
+        }
+      } catch (e) {
+        errors++;
+        if (errors <= 3) console.error(`call failed: ${e.message ?? e}`);
+      }
+    }
+  }),
+);
+await Promise.all(sessions.map((client) => client.close().catch(() => {})));
+
+latencies.sort((a, b) => a - b);
+const mean = latencies.reduce((sum, x) => sum + x, 0) / (latencies.length || 1);
+console.log(
+  JSON.stringify({
+    calls: latencies.length,
+    seconds,
+    callsPerSecond: latencies.length / seconds,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    meanMs: mean,
+    bytes: received,
+    errors,
+  }),
+);
+process.exit(errors > 0 ? 1 : 0);
