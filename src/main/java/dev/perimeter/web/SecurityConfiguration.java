@@ -13,6 +13,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Who may call what. Admin keys manage tenants, keys, pricing and the audit log; tenant keys drive sandboxes,
@@ -113,6 +114,23 @@ class SecurityConfiguration {
                                         "This key's role may not call " + request.getMethod() + " "
                                                 + request.getRequestURI()))));
         return http.build();
+    }
+
+    /**
+     * A URL the firewall refuses (encoded dots or slashes, {@code ;}, non-printable characters) is answered as a
+     * problem like any other bad input, not with the servlet container's error page.
+     */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler(ProblemWriter problems) {
+        return (request, response, e) -> problems.write(
+                request,
+                response,
+                problem(
+                        HttpStatus.BAD_REQUEST,
+                        "validation-failed",
+                        "Validation failed",
+                        "The request URL is not acceptable: it may not hold encoded dots, slashes or backslashes,"
+                                + " semicolons or control characters"));
     }
 
     private static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {

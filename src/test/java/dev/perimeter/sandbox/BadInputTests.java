@@ -201,4 +201,22 @@ class BadInputTests extends ApiTestSupport {
                 api.patch("/v1/sandboxes/" + id).key(tenant.key()).json("{}").send(), 405, "method-not-allowed");
         api.delete("/v1/sandboxes/" + id).key(tenant.key()).send();
     }
+
+    @Test
+    void urlsTheFirewallRefusesAreProblemsToo() {
+        TestTenant tenant = newTenant();
+        for (String path : List.of(
+                "/v1/tunnels/%2e%2e",
+                "/v1/sandboxes/%2e%2e/exec",
+                "/v1/sandboxes/a%2fb",
+                "/v1/sandboxes/a;jsessionid=1",
+                "/v1/sandboxes/a%5cb",
+                "/v1/sandboxes/%00")) {
+            Api.Response response = api.get(path).key(tenant.key()).send();
+            assertThat(response.status()).as(path).isEqualTo(400);
+            assertThat(response.header("Content-Type")).as(path).startsWith("application/problem+json");
+            assertThat(response.json().get("type").asString()).endsWith("/validation-failed");
+            assertThat(response.json().get("correlationId").asString()).isEqualTo(response.header("X-Correlation-Id"));
+        }
+    }
 }
