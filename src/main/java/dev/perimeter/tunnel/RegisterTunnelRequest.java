@@ -5,9 +5,13 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import java.net.URI;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Body of {@code POST /v1/tunnels}. */
+/**
+ * Body of {@code POST /v1/tunnels}; {@code routes} (subdomain → {@code http(s)://host[:port]}) and
+ * {@code caCertificatePem} apply to {@code backend: "ANTHROPIC"} only.
+ */
 record RegisterTunnelRequest(
         @NotBlank
                 @Size(max = 200)
@@ -17,13 +21,21 @@ record RegisterTunnelRequest(
         @Pattern(regexp = "[a-z0-9-]{1,64}", message = "must be 1-64 characters of a-z, 0-9 and '-'") @Nullable
                 String region,
         @Nullable TunnelBackend backend,
-        @Size(max = 2048) @Nullable String upstream) {
+        @Size(max = 2048) @Nullable String upstream,
+        @Nullable Map<String, String> routes,
+        @Size(max = 8192) @Nullable String caCertificatePem) {
 
     NewTunnel toNewTunnel() {
         if (upstream != null) {
             checkUpstream(upstream);
         }
-        return new NewTunnel(String.valueOf(name).strip(), region, backend, upstream);
+        return new NewTunnel(
+                String.valueOf(name).strip(),
+                region,
+                backend,
+                upstream,
+                routes == null ? Map.of() : routes,
+                caCertificatePem);
     }
 
     private static void checkUpstream(String upstream) {

@@ -1,14 +1,23 @@
 package dev.perimeter.tunnel;
 
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
+import java.util.Map;
+import java.util.SortedMap;
+import org.hibernate.annotations.ColumnTransformer;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 
-/** A registered tunnel: its tenant, region and the hash of its current token, never the token itself. */
+/**
+ * A registered tunnel: its tenant, region and the hash of its current token, never the token itself. An Anthropic
+ * tunnel has no token here at all (Anthropic keeps it); it has Anthropic's id, its domain and its route table.
+ */
 @Entity
 @Table(name = "tunnels")
 public class Tunnel {
@@ -27,9 +36,17 @@ public class Tunnel {
 
     private @Nullable String upstream;
 
-    private String tokenPrefix;
+    private @Nullable String tokenPrefix;
 
-    private String tokenHash;
+    private @Nullable String tokenHash;
+
+    private @Nullable String anthropicTunnelId;
+
+    private @Nullable String domain;
+
+    @Column(columnDefinition = "jsonb")
+    @ColumnTransformer(write = "cast(? as jsonb)")
+    private String routes = "{}";
 
     private int tokenGeneration;
 
@@ -49,8 +66,6 @@ public class Tunnel {
         this.name = "";
         this.region = "";
         this.backend = TunnelBackend.PERIMETER;
-        this.tokenPrefix = "";
-        this.tokenHash = "";
         this.correlationId = "";
         this.createdAt = Instant.EPOCH;
     }
@@ -77,6 +92,31 @@ public class Tunnel {
         this.correlationId = correlationId;
         this.createdAt = now;
     }
+
+    /** An Anthropic tunnel: Anthropic holds its token. */
+    Tunnel(
+            String id,
+            String tenantId,
+            String name,
+            String region,
+            String anthropicTunnelId,
+            String domain,
+            TunnelRoutes routes,
+            String correlationId,
+            Instant now) {
+        this.id = id;
+        this.tenantId = tenantId;
+        this.name = name;
+        this.region = region;
+        this.backend = TunnelBackend.ANTHROPIC;
+        this.anthropicTunnelId = anthropicTunnelId;
+        this.domain = domain;
+        this.routes = JSON.writeValueAsString(routes.table());
+        this.correlationId = correlationId;
+        this.createdAt = now;
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     public String getId() {
         return id;
@@ -133,10 +173,36 @@ public class Tunnel {
         return archivedAt != null;
     }
 
+    /** Anthropic's id of an Anthropic tunnel ({@code tnl_…}), or {@code null}. */
+    public @Nullable String getAnthropicTunnelId() {
+        return anthropicTunnelId;
+    }
+
+    /** The Anthropic-assigned domain whose subdomains route through an Anthropic tunnel, or {@code null}. */
+    public @Nullable String getDomain() {
+        return domain;
+    }
+
+    /** The route table of an Anthropic tunnel: subdomain → private MCP server URL; empty for Perimeter's. */
+    public SortedMap<String, String> getRoutes() {
+        return routeTable().table();
+    }
+
+    TunnelRoutes routeTable() {
+        Map<String, String> table = JSON.readValue(routes, new TypeReference<Map<String, String>>() {});
+        return new TunnelRoutes(new java.util.TreeMap<>(table));
+    }
+
+    void replaceRoutes(TunnelRoutes replacement) {
+        this.routes = JSON.writeValueAsString(replacement.table());
+    }
+
+    @Nullable
     String getTokenPrefix() {
         return tokenPrefix;
     }
 
+    @Nullable
     String getTokenHash() {
         return tokenHash;
     }

@@ -4,6 +4,6 @@ package dev.perimeter.tunnel;
 public enum TunnelBackend {
     /** Perimeter's own relay and agent. */
     PERIMETER,
-    /** Anthropic's MCP tunnels (a tunnel stack of cloudflared and mcp-proxy); not yet supported. */
+    /** Anthropic's MCP tunnels (a tunnel stack of cloudflared and mcp-proxy), managed through Anthropic's API. */
     ANTHROPIC
 }

@@ -3,15 +3,19 @@ package dev.perimeter.tunnel;
 import dev.perimeter.audit.AuditTarget;
 import dev.perimeter.audit.Audited;
 import dev.perimeter.shared.Page;
+import dev.perimeter.shared.ValidationFailedException;
 import dev.perimeter.tenant.TenantContext;
+import dev.perimeter.tunnel.anthropic.AnthropicTunnels;
 import jakarta.validation.Valid;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
+import org.springframework.http.CacheControl;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -68,6 +72,50 @@ class TunnelController {
     TunnelResponse archive(TenantContext tenant, @PathVariable String tunnelId) {
         AuditTarget.set(tunnelId);
         return TunnelResponse.of(tunnels.archive(tenant, tunnelId), baseUrl(), null);
+    }
+
+    /** Replaces an Anthropic tunnel's route table (subdomain → private MCP server URL). */
+    @PutMapping("/{tunnelId}/routes")
+    @Audited("tunnel.routes")
+    TunnelResponse replaceRoutes(
+            TenantContext tenant, @PathVariable String tunnelId, @Valid @RequestBody RoutesRequest request) {
+        AuditTarget.set(tunnelId);
+        return TunnelResponse.of(tunnels.replaceRoutes(tenant, tunnelId, request.routes()), baseUrl(), null);
+    }
+
+    /** Registers a CA certificate on an Anthropic tunnel through Anthropic's API. */
+    @PostMapping("/{tunnelId}/ca-certificates")
+    @Audited("tunnel.ca-certificate")
+    ResponseEntity<AnthropicTunnels.RegisteredCertificate> registerCaCertificate(
+            TenantContext tenant, @PathVariable String tunnelId, @Valid @RequestBody CaCertificateRequest request) {
+        AuditTarget.set(tunnelId);
+        return ResponseEntity.status(201)
+                .body(tunnels.registerCaCertificate(tenant, tunnelId, String.valueOf(request.caCertificatePem())));
+    }
+
+    /** An Anthropic tunnel's stack configuration: the {@code mcp-proxy} file and the {@code cloudflared} environment. */
+    @GetMapping(value = "/{tunnelId}/stack-config", params = "!reveal")
+    ResponseEntity<TunnelManagement.StackConfig> stackConfig(TenantContext tenant, @PathVariable String tunnelId) {
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .body(tunnels.stackConfig(tenant, tunnelId, false));
+    }
+
+    /**
+     * The same with {@code reveal=token}: adds {@code TUNNEL_TOKEN}, fetched from Anthropic for this answer only, never
+     * stored or logged; each reveal is audited.
+     */
+    @GetMapping(value = "/{tunnelId}/stack-config", params = "reveal")
+    @Audited("tunnel.reveal-token")
+    ResponseEntity<TunnelManagement.StackConfig> stackConfigWithToken(
+            TenantContext tenant, @PathVariable String tunnelId, @RequestParam String reveal) {
+        AuditTarget.set(tunnelId);
+        if (!reveal.equals("token")) {
+            throw new ValidationFailedException("reveal", "must be 'token' or absent");
+        }
+        return ResponseEntity.ok()
+                .cacheControl(CacheControl.noStore())
+                .body(tunnels.stackConfig(tenant, tunnelId, true));
     }
 
     private String baseUrl() {

@@ -9,11 +9,15 @@ import dev.perimeter.shared.ValidationFailedException;
 import dev.perimeter.tenant.Tenant;
 import dev.perimeter.tenant.TenantContext;
 import dev.perimeter.tenant.TenantManagement;
+import dev.perimeter.tunnel.anthropic.AnthropicTunnelProperties;
+import dev.perimeter.tunnel.anthropic.AnthropicTunnels;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -27,6 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class TunnelManagement {
 
+    private static final Logger log = LoggerFactory.getLogger(TunnelManagement.class);
+
     private final Tunnels tunnels;
     private final TunnelConnections connections;
     private final TenantManagement tenants;
@@ -35,6 +41,7 @@ public class TunnelManagement {
     private final JdbcClient jdbc;
     private final ApplicationEventPublisher events;
     private final Clock clock;
+    private final AnthropicTunnels anthropic;
 
     TunnelManagement(
             Tunnels tunnels,
@@ -44,7 +51,8 @@ public class TunnelManagement {
             TransactionTemplate transactions,
             JdbcClient jdbc,
             ApplicationEventPublisher events,
-            Clock clock) {
+            Clock clock,
+            AnthropicTunnels anthropic) {
         this.tunnels = tunnels;
         this.connections = connections;
         this.tenants = tenants;
@@ -53,6 +61,7 @@ public class TunnelManagement {
         this.jdbc = jdbc;
         this.events = events;
         this.clock = clock;
+        this.anthropic = anthropic;
     }
 
     /**
@@ -61,19 +70,25 @@ public class TunnelManagement {
      * @param tunnel the tunnel
      * @param token the whole token; returned only in the response that issues it
      */
-    public record IssuedTunnel(TunnelView tunnel, String token) {}
+    public record IssuedTunnel(TunnelView tunnel, @Nullable String token) {}
 
-    /** Registers a tunnel for the caller's tenant. */
+    /**
+     * Registers a tunnel for the caller's tenant. An {@code ANTHROPIC} one is created in Anthropic first (and its CA
+     * certificate registered there), then recorded; when anything after Anthropic's create fails, the Anthropic tunnel is
+     * archived again, so no half-made tunnel stays on either side. It has no token here: see {@link #stackConfig}.
+     */
     public IssuedTunnel create(TenantContext context, NewTunnel request) {
         TunnelBackend backend = request.backend() == null ? TunnelBackend.PERIMETER : request.backend();
-        if (backend != TunnelBackend.PERIMETER) {
-            throw new CapabilityUnsupportedException(
-                    "tunnel",
-                    "backend",
-                    "Backend '" + backend + "' is not supported by this deployment yet; use 'PERIMETER'");
-        }
         Tenant tenant = tenants.get(context.tenantId());
         String region = regionFor(tenant, request.region());
+        if (backend == TunnelBackend.ANTHROPIC) {
+            return createAnthropic(tenant, region, request);
+        }
+        if (!request.routes().isEmpty() || request.caCertificatePem() != null) {
+            throw new ValidationFailedException(
+                    request.caCertificatePem() != null ? "caCertificatePem" : "routes",
+                    "applies only to backend 'ANTHROPIC'");
+        }
         TunnelToken.Issued token = TunnelToken.issue();
         Tunnel tunnel = new Tunnel(
                 Ids.next("tnl"),
@@ -85,21 +100,149 @@ public class TunnelManagement {
                 token,
                 CorrelationId.current(),
                 clock.instant());
+        saveWithinQuota(tenant, tunnel);
+        return new IssuedTunnel(new TunnelView(tunnel, TunnelStatus.DISCONNECTED, 0, null), token.token());
+    }
+
+    private void saveWithinQuota(Tenant tenant, Tunnel tunnel) {
         Integer limit = tenant.getQuota().maxTunnels();
         transactions.executeWithoutResult(status -> {
             if (limit != null) {
-                jdbc.sql("select pg_advisory_xact_lock(hashtext('tunnels'), hashtext(:tenant))")
-                        .param("tenant", tenant.getId())
-                        .query()
-                        .singleRow();
-                long live = tunnels.countByTenantIdAndArchivedAtIsNull(tenant.getId());
-                if (live >= limit) {
-                    throw new TunnelQuotaExceededException(limit, live, properties.heartbeatInterval());
-                }
+                lockAndCheckQuota(tenant.getId(), limit);
             }
             tunnels.save(tunnel);
         });
-        return new IssuedTunnel(new TunnelView(tunnel, TunnelStatus.DISCONNECTED, 0, null), token.token());
+    }
+
+    private void lockAndCheckQuota(String tenantId, int limit) {
+        jdbc.sql("select pg_advisory_xact_lock(hashtext('tunnels'), hashtext(:tenant))")
+                .param("tenant", tenantId)
+                .query()
+                .singleRow();
+        long live = tunnels.countByTenantIdAndArchivedAtIsNull(tenantId);
+        if (live >= limit) {
+            throw new TunnelQuotaExceededException(limit, live, properties.heartbeatInterval());
+        }
+    }
+
+    private IssuedTunnel createAnthropic(Tenant tenant, String region, NewTunnel request) {
+        if (!anthropic.configured()) {
+            throw new CapabilityUnsupportedException(
+                    AnthropicTunnels.PROVIDER,
+                    "backend",
+                    "Backend 'ANTHROPIC' needs ANTHROPIC_API_KEY on this deployment; use 'PERIMETER'");
+        }
+        TunnelRoutes routes = TunnelRoutes.of(request.routes());
+        String pem = request.caCertificatePem();
+        if (pem != null) {
+            CaCertificates.check(pem);
+        }
+        Integer limit = tenant.getQuota().maxTunnels();
+        if (limit != null) {
+            transactions.executeWithoutResult(status -> lockAndCheckQuota(tenant.getId(), limit));
+        }
+        AnthropicTunnels.RemoteTunnel remote = anthropic.create(request.name());
+        try {
+            if (pem != null) {
+                anthropic.registerCertificate(remote.id(), pem);
+            }
+            Tunnel tunnel = new Tunnel(
+                    Ids.next("tnl"),
+                    tenant.getId(),
+                    request.name(),
+                    region,
+                    remote.id(),
+                    remote.domain(),
+                    routes,
+                    CorrelationId.current(),
+                    clock.instant());
+            saveWithinQuota(tenant, tunnel);
+            return new IssuedTunnel(view(tunnel), null);
+        } catch (RuntimeException e) {
+            try {
+                anthropic.archive(remote.id());
+            } catch (RuntimeException undo) {
+                e.addSuppressed(undo);
+                log.error(
+                        "Anthropic tunnel {} was created but could not be archived after a failed register; archive it"
+                                + " in the Console",
+                        remote.id());
+            }
+            throw e;
+        }
+    }
+
+    /** Replaces an Anthropic tunnel's route table; the stack picks it up from {@link #stackConfig}. */
+    public TunnelView replaceRoutes(TenantContext context, String tunnelId, @Nullable Map<String, String> routes) {
+        TunnelRoutes table = TunnelRoutes.of(routes);
+        Tunnel updated = transactions.execute(status -> {
+            Tunnel tunnel = anthropicTunnel(context.tenantId(), tunnelId);
+            if (tunnel.isArchived()) {
+                throw new TunnelArchivedException(tunnelId);
+            }
+            tunnel.replaceRoutes(table);
+            return tunnels.save(tunnel);
+        });
+        return view(updated);
+    }
+
+    /** Registers a CA certificate on an Anthropic tunnel, which refuses MCP traffic until it has one. */
+    public AnthropicTunnels.RegisteredCertificate registerCaCertificate(
+            TenantContext context, String tunnelId, String pem) {
+        CaCertificates.check(pem);
+        Tunnel tunnel = anthropicTunnel(context.tenantId(), tunnelId);
+        if (tunnel.isArchived()) {
+            throw new TunnelArchivedException(tunnelId);
+        }
+        return anthropic.registerCertificate(String.valueOf(tunnel.getAnthropicTunnelId()), pem);
+    }
+
+    /**
+     * The configuration of an Anthropic tunnel's stack: the {@code mcp-proxy} file and the {@code cloudflared}
+     * environment. With {@code revealToken} the tunnel token is fetched from Anthropic for this answer only.
+     */
+    public StackConfig stackConfig(TenantContext context, String tunnelId, boolean revealToken) {
+        Tunnel tunnel = anthropicTunnel(context.tenantId(), tunnelId);
+        if (tunnel.isArchived()) {
+            throw new TunnelArchivedException(tunnelId);
+        }
+        String domain = String.valueOf(tunnel.getDomain());
+        Map<String, String> environment = new java.util.LinkedHashMap<>();
+        environment.put("TUNNEL_DOMAIN", domain);
+        if (revealToken) {
+            environment.put("TUNNEL_TOKEN", anthropic.revealToken(String.valueOf(tunnel.getAnthropicTunnelId())));
+        }
+        AnthropicTunnelProperties settings = anthropic.settings();
+        String proxyConfig = tunnel.routeTable()
+                .proxyConfig(domain, settings.proxyListenAddr(), settings.proxyCertFile(), settings.proxyKeyFile());
+        Map<String, String> mcpUrls = new java.util.TreeMap<>();
+        tunnel.getRoutes().keySet().forEach(sub -> mcpUrls.put(sub, "https://" + sub + "." + domain + "/mcp"));
+        return new StackConfig(tunnel.getId(), domain, proxyConfig, environment, mcpUrls);
+    }
+
+    /**
+     * What an Anthropic tunnel's stack runs with.
+     *
+     * @param tunnelId our id
+     * @param domain the tunnel's domain
+     * @param proxyConfig the {@code /etc/mcp-gateway/config.yaml} of {@code mcp-proxy}
+     * @param environment {@code TUNNEL_DOMAIN}, and {@code TUNNEL_TOKEN} when revealed
+     * @param mcpUrls subdomain → the MCP URL Claude calls for it
+     */
+    public record StackConfig(
+            String tunnelId,
+            String domain,
+            String proxyConfig,
+            Map<String, String> environment,
+            Map<String, String> mcpUrls) {}
+
+    private Tunnel anthropicTunnel(String tenantId, String tunnelId) {
+        Tunnel tunnel = find(tenantId, tunnelId);
+        if (tunnel.getBackend() != TunnelBackend.ANTHROPIC) {
+            throw new TunnelBackendException(
+                    tunnelId, TunnelBackend.PERIMETER, "only Anthropic tunnels have routes and a stack");
+        }
+        return tunnel;
     }
 
     private String regionFor(Tenant tenant, @Nullable String requested) {
@@ -138,6 +281,10 @@ public class TunnelManagement {
         TunnelToken.Issued token = TunnelToken.issue();
         Tunnel rotated = transactions.execute(status -> {
             Tunnel tunnel = find(context.tenantId(), tunnelId);
+            if (tunnel.getBackend() == TunnelBackend.ANTHROPIC) {
+                throw new TunnelBackendException(
+                        tunnelId, TunnelBackend.ANTHROPIC, "rotate an Anthropic tunnel's token in Anthropic's Console");
+            }
             if (tunnel.isArchived()) {
                 throw new TunnelArchivedException(tunnelId);
             }
@@ -149,6 +296,10 @@ public class TunnelManagement {
 
     /** Archives the tunnel and closes its live connections; archiving again answers it as it is. */
     public TunnelView archive(TenantContext context, String tunnelId) {
+        Tunnel existing = find(context.tenantId(), tunnelId);
+        if (existing.getBackend() == TunnelBackend.ANTHROPIC && !existing.isArchived()) {
+            anthropic.archive(String.valueOf(existing.getAnthropicTunnelId()));
+        }
         Tunnel archived = transactions.execute(status -> {
             Tunnel tunnel = find(context.tenantId(), tunnelId);
             tunnel.archive(clock.instant());
@@ -163,6 +314,12 @@ public class TunnelManagement {
      */
     public Tunnel relayable(String tenantId, String tunnelId) {
         Tunnel tunnel = find(tenantId, tunnelId);
+        if (tunnel.getBackend() == TunnelBackend.ANTHROPIC) {
+            throw new TunnelBackendException(
+                    tunnelId,
+                    TunnelBackend.ANTHROPIC,
+                    "Claude reaches it at https://<subdomain>." + tunnel.getDomain() + "/mcp through its tunnel stack");
+        }
         if (tunnel.isArchived()) {
             throw new TunnelArchivedException(tunnelId);
         }
@@ -181,7 +338,11 @@ public class TunnelManagement {
         Optional<Tunnel> found = TunnelToken.prefixOf(token)
                 .flatMap(tunnels::findByTokenPrefix)
                 .filter(tunnel -> tunnel.getId().equals(tunnelId))
-                .filter(tunnel -> TunnelToken.matches(token, tunnel.getTokenHash()))
+                .filter(tunnel -> tunnel.getBackend() == TunnelBackend.PERIMETER)
+                .filter(tunnel -> {
+                    String hash = tunnel.getTokenHash();
+                    return hash != null && TunnelToken.matches(token, hash);
+                })
                 .filter(tunnel -> !tunnel.isArchived());
         found.ifPresent(this::checkServed);
         return found.map(tunnel -> new AgentGrant(tunnel.getId(), tunnel.getTenantId(), tunnel.getTokenGeneration()));
@@ -212,7 +373,9 @@ public class TunnelManagement {
         int count = live == null ? 0 : live.connections();
         TunnelStatus status = tunnel.isArchived()
                 ? TunnelStatus.ARCHIVED
-                : count > 0 ? TunnelStatus.CONNECTED : TunnelStatus.DISCONNECTED;
+                : tunnel.getBackend() == TunnelBackend.ANTHROPIC
+                        ? TunnelStatus.EXTERNAL
+                        : count > 0 ? TunnelStatus.CONNECTED : TunnelStatus.DISCONNECTED;
         return new TunnelView(tunnel, status, count, live == null ? tunnel.getLastSeenAt() : live.lastSeenAt());
     }
 }

@@ -2,9 +2,13 @@ package dev.perimeter.tunnel;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** A tunnel as the API shows it; {@code token} appears only in the response that issues it. */
+/**
+ * A tunnel as the API shows it; {@code token} appears only in the response that issues it. An Anthropic tunnel has no
+ * {@code mcpUrl}, {@code connectUrl} or token here; it has {@code anthropicTunnelId}, {@code domain} and {@code routes}.
+ */
 record TunnelResponse(
         String id,
         String name,
@@ -14,8 +18,11 @@ record TunnelResponse(
         TunnelStatus status,
         int connections,
         @Nullable Instant lastSeenAt,
-        String mcpUrl,
-        String connectUrl,
+        @Nullable String mcpUrl,
+        @Nullable String connectUrl,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String anthropicTunnelId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String domain,
+        Map<String, String> routes,
         Instant createdAt,
         @Nullable Instant tokenRotatedAt,
         @Nullable Instant archivedAt,
@@ -26,6 +33,7 @@ record TunnelResponse(
         Tunnel tunnel = view.tunnel();
         String path = "/v1/tunnels/" + tunnel.getId();
         String wsBase = baseUrl.replaceFirst("^http", "ws");
+        boolean anthropic = tunnel.getBackend() == TunnelBackend.ANTHROPIC;
         return new TunnelResponse(
                 tunnel.getId(),
                 tunnel.getName(),
@@ -35,8 +43,11 @@ record TunnelResponse(
                 view.status(),
                 view.connections(),
                 view.lastSeenAt(),
-                baseUrl + path + "/mcp",
-                wsBase + path + "/connect",
+                anthropic ? null : baseUrl + path + "/mcp",
+                anthropic ? null : wsBase + path + "/connect",
+                tunnel.getAnthropicTunnelId(),
+                tunnel.getDomain(),
+                tunnel.getRoutes(),
                 tunnel.getCreatedAt(),
                 tunnel.getTokenRotatedAt(),
                 tunnel.getArchivedAt(),

@@ -6,6 +6,8 @@ public enum TunnelStatus {
     CONNECTED,
     /** No agent connection is live. */
     DISCONNECTED,
+    /** An Anthropic tunnel, carried by Anthropic's edge and the tenant's stack: Perimeter does not see its connections. */
+    EXTERNAL,
     /** Deleted by its tenant: refuses agents and calls. */
     ARCHIVED
 }
