@@ -3,6 +3,7 @@ package dev.perimeter.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perimeter.connector.anthropic.AnthropicFake;
+import dev.perimeter.connector.anthropic.FakeTunnels;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,7 +38,9 @@ import tools.jackson.databind.JsonNode;
             "perimeter.audit.retention-interval=PT1S",
             "perimeter.connector.anthropic.webhook-signing-key=" + ApiTestSupport.ANTHROPIC_WEBHOOK_KEY,
             "perimeter.connector.anthropic.poll-interval=PT0.2S",
-            "perimeter.connector.anthropic.watch-interval=PT0.2S"
+            "perimeter.connector.anthropic.watch-interval=PT0.2S",
+            "perimeter.tunnels.anthropic.api-key=" + FakeTunnels.API_KEY,
+            "perimeter.tunnels.anthropic.timeout=PT2S"
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {

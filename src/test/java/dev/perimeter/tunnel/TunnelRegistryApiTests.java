@@ -81,17 +81,6 @@ class TunnelRegistryApiTests extends ApiTestSupport {
     }
 
     @Test
-    void anthropicBackendIsRefusedAsUnsupported() {
-        TestTenant tenant = newTenant();
-        Api.Response refused = api.post("/v1/tunnels")
-                .key(tenant.key())
-                .json(Map.of("name", "x", "region", "eu-1", "backend", "ANTHROPIC"))
-                .send();
-        assertProblem(refused, 422, "capability-unsupported");
-        assertThat(refused.json().get("field").asString()).isEqualTo("backend");
-    }
-
-    @Test
     void malformedAndHostileBodiesAnswer400WithoutARecord() {
         TestTenant tenant = newTenant();
         Map<String, Object> tooLongName = new HashMap<>(Map.of("name", "x".repeat(201), "region", "eu-1"));

@@ -26,6 +26,7 @@ public final class AnthropicFake {
 
     private final WireMockServer server;
     private final FakeWorkQueue queue = new FakeWorkQueue();
+    private final FakeTunnels tunnels = new FakeTunnels();
 
     private AnthropicFake() {
         server = new WireMockServer(
@@ -59,6 +60,11 @@ public final class AnthropicFake {
         return queue;
     }
 
+    /** The Tunnels API's state, for tests of Anthropic MCP tunnels. */
+    public FakeTunnels tunnels() {
+        return tunnels;
+    }
+
     /** The requests seen, to check counts. */
     public WireMockServer wireMock() {
         return server;
@@ -90,7 +96,7 @@ public final class AnthropicFake {
 
         @Override
         public ResponseDefinition transform(ServeEvent serveEvent) {
-            return new FakeRoutes(queue).route(serveEvent.getRequest());
+            return new FakeRoutes(queue, tunnels).route(serveEvent.getRequest());
         }
     }
 }

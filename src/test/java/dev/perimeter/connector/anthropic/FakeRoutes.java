@@ -25,13 +25,18 @@ final class FakeRoutes {
     private static final Pattern WORK = Pattern.compile("/v1/environments/([^/]+)/work(?:/([^/]+))?(?:/([a-z]+))?");
 
     private final FakeWorkQueue queue;
+    private final FakeTunnels tunnels;
 
-    FakeRoutes(FakeWorkQueue queue) {
+    FakeRoutes(FakeWorkQueue queue, FakeTunnels tunnels) {
         this.queue = queue;
+        this.tunnels = tunnels;
     }
 
     ResponseDefinition route(Request request) {
         URI uri = URI.create(request.getUrl());
+        if (uri.getPath().startsWith("/v1/tunnels")) {
+            return tunnels.route(request);
+        }
         Matcher path = WORK.matcher(uri.getPath());
         if (!path.matches()) {
             return error(404, "not_found_error", "Not found");
