@@ -31,7 +31,7 @@ class AuditInterceptor implements HandlerInterceptor {
 
     private static final String CALLER_ATTRIBUTE = AuditInterceptor.class.getName() + ".caller";
     private static final List<String> TARGET_VARIABLES =
-            List.of("keyId", "snapshotId", "sandboxId", "id", "provider", "environmentId", "tenantId");
+            List.of("keyId", "snapshotId", "sandboxId", "tunnelId", "id", "provider", "environmentId", "tenantId");
 
     private final AuditTrail trail;
 

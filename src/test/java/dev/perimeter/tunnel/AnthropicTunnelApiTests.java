@@ -161,6 +161,13 @@ class AnthropicTunnelApiTests extends ApiTestSupport {
                 .single();
         assertThat(everyRow).doesNotContain(token);
         assertThat(audit).doesNotContain(token).contains("tunnel.reveal-token").contains("tunnel.create");
+        assertThat(jdbc.sql(
+                                "select distinct target_id from audit_events where tenant_id = :t and action like 'tunnel.%'")
+                        .param("t", tenant.id())
+                        .query(String.class)
+                        .list())
+                .as("every tunnel action names the tunnel")
+                .containsExactly(id);
         assertThat(output.getAll()).doesNotContain(token);
     }
 

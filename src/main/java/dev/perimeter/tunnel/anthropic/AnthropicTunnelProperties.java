@@ -10,7 +10,7 @@ import org.springframework.validation.annotation.Validated;
  * Access to Anthropic's Tunnels API, for tunnels registered with {@code backend: "ANTHROPIC"}.
  *
  * @param baseUrl the Anthropic API ({@code ANTHROPIC_BASE_URL})
- * @param apiKey the organization's or workspace's API key ({@code ANTHROPIC_API_KEY}), sent as {@code x-api-key}; not
+ * @param apiKey the organization's or workspace's API key ({@code ANTHROPIC_API_KEY}), handed to the SDK; not
  *     an environment key. Empty refuses {@code ANTHROPIC} tunnels with 422 {@code capability-unsupported}
  * @param workspaceId sent as {@code anthropic-workspace-id} when the key can act on several workspaces; empty omits it
  * @param timeout how long one call to Anthropic may take; calls are never retried, since creating a tunnel is not
