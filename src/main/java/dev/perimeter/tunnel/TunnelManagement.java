@@ -310,22 +310,41 @@ public class TunnelManagement {
     }
 
     /**
-     * The tenant's tunnel, if this replica may relay calls to it: archived answers 410, another region's 403.
+     * The tenant's tunnel, if this replica may relay calls to it: archived answers 410, another region's 403. Read on
+     * every relayed call with one plain JDBC statement (no entity, no transaction), so an archive counts from the next
+     * call on every replica.
      */
-    public Tunnel relayable(String tenantId, String tunnelId) {
-        Tunnel tunnel = find(tenantId, tunnelId);
-        if (tunnel.getBackend() == TunnelBackend.ANTHROPIC) {
+    public RelayableTunnel relayable(String tenantId, String tunnelId) {
+        if (!Ids.looksLike("tnl", tunnelId)) {
+            throw new NoSuchTunnelException(tunnelId.length() > 64 ? tunnelId.substring(0, 64) + "…" : tunnelId);
+        }
+        RelayRow row = jdbc.sql(
+                        """
+                        select region, backend, domain, archived_at is not null as archived from tunnels
+                        where id = ? and tenant_id = ?""")
+                .param(tunnelId)
+                .param(tenantId)
+                .query((rs, n) -> new RelayRow(
+                        rs.getString("region"),
+                        TunnelBackend.valueOf(rs.getString("backend")),
+                        rs.getString("domain"),
+                        rs.getBoolean("archived")))
+                .optional()
+                .orElseThrow(() -> new NoSuchTunnelException(tunnelId));
+        if (row.backend() == TunnelBackend.ANTHROPIC) {
             throw new TunnelBackendException(
                     tunnelId,
                     TunnelBackend.ANTHROPIC,
-                    "Claude reaches it at https://<subdomain>." + tunnel.getDomain() + "/mcp through its tunnel stack");
+                    "Claude reaches it at https://<subdomain>." + row.domain() + "/mcp through its tunnel stack");
         }
-        if (tunnel.isArchived()) {
+        if (row.archived()) {
             throw new TunnelArchivedException(tunnelId);
         }
-        checkServed(tunnel);
-        return tunnel;
+        checkServed(tunnelId, row.region());
+        return new RelayableTunnel(tunnelId, tenantId);
     }
+
+    private record RelayRow(String region, TunnelBackend backend, @Nullable String domain, boolean archived) {}
 
     /**
      * Admits an agent presenting {@code token} for {@code tunnelId}: empty when the token is not the tunnel's current
@@ -344,17 +363,17 @@ public class TunnelManagement {
                     return hash != null && TunnelToken.matches(token, hash);
                 })
                 .filter(tunnel -> !tunnel.isArchived());
-        found.ifPresent(this::checkServed);
+        found.ifPresent(tunnel -> checkServed(tunnel.getId(), tunnel.getRegion()));
         return found.map(tunnel -> new AgentGrant(tunnel.getId(), tunnel.getTenantId(), tunnel.getTokenGeneration()));
     }
 
-    private void checkServed(Tunnel tunnel) {
+    private void checkServed(String tunnelId, String region) {
         String served = properties.region();
-        if (!served.isEmpty() && !served.equals(tunnel.getRegion())) {
+        if (!served.isEmpty() && !served.equals(region)) {
             throw new TunnelRegionException(
-                    "Tunnel '" + tunnel.getId() + "' belongs to region '" + tunnel.getRegion()
-                            + "'; this deployment serves '" + served + "'",
-                    tunnel.getRegion());
+                    "Tunnel '" + tunnelId + "' belongs to region '" + region + "'; this deployment serves '" + served
+                            + "'",
+                    region);
         }
     }
 

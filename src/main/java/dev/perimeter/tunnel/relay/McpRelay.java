@@ -1,7 +1,7 @@
 package dev.perimeter.tunnel.relay;
 
 import dev.perimeter.shared.PayloadTooLargeException;
-import dev.perimeter.tunnel.Tunnel;
+import dev.perimeter.tunnel.RelayableTunnel;
 import dev.perimeter.tunnel.TunnelConnections;
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelHeads;
@@ -62,7 +62,7 @@ class McpRelay {
      * @param mayForward whether the call may go on to another replica (not when it came from one)
      */
     void relay(
-            Tunnel tunnel,
+            RelayableTunnel tunnel,
             HttpServletRequest request,
             HttpServletResponse response,
             boolean forwardAuthorization,
@@ -75,27 +75,27 @@ class McpRelay {
         Runnable release;
         try {
             release = "GET".equals(request.getMethod())
-                    ? limiter.acquireStream(tunnel.getId())
-                    : limiter.acquire(tunnel.getId(), queueTimeout);
+                    ? limiter.acquireStream(tunnel.id())
+                    : limiter.acquire(tunnel.id(), queueTimeout);
         } catch (TunnelBusyException e) {
             metrics.rejected("tunnel-busy");
             throw e;
         }
         try {
-            AgentLink link = agents.pick(tunnel.getId());
+            AgentLink link = agents.pick(tunnel.id());
             if (link != null) {
                 relayLocally(link, request, response, RelayedRequest.of(request, forwardAuthorization));
                 return;
             }
             List<String> holders = mayForward && forwarder.enabled()
-                    ? connections.replicasHolding(tunnel.getId(), agents.replicaId())
+                    ? connections.replicasHolding(tunnel.id(), agents.replicaId())
                     : List.of();
             if (!holders.isEmpty()) {
                 forwarder.forward(holders.getFirst(), tunnel, request, response, forwardAuthorization);
                 return;
             }
             metrics.rejected("no-agent");
-            throw new TunnelUnavailableException("No agent of tunnel '" + tunnel.getId() + "' is connected");
+            throw new TunnelUnavailableException("No agent of tunnel '" + tunnel.id() + "' is connected");
         } finally {
             release.run();
         }

@@ -1,7 +1,7 @@
 package dev.perimeter.tunnel.relay;
 
 import dev.perimeter.shared.CorrelationId;
-import dev.perimeter.tunnel.Tunnel;
+import dev.perimeter.tunnel.RelayableTunnel;
 import dev.perimeter.tunnel.TunnelHeads;
 import dev.perimeter.tunnel.TunnelProperties;
 import jakarta.servlet.http.HttpServletRequest;
@@ -54,16 +54,16 @@ class ReplicaForwarder {
 
     void forward(
             String replicaUrl,
-            Tunnel tunnel,
+            RelayableTunnel tunnel,
             HttpServletRequest request,
             HttpServletResponse response,
             boolean forwardAuthorization)
             throws IOException, InterruptedException {
         TunnelHeads.Request head = RelayedRequest.of(request, forwardAuthorization);
         HttpRequest.Builder builder = HttpRequest.newBuilder(
-                        URI.create(replicaUrl + "/internal/tunnels/" + tunnel.getId() + "/mcp" + head.pathAndQuery()))
+                        URI.create(replicaUrl + "/internal/tunnels/" + tunnel.id() + "/mcp" + head.pathAndQuery()))
                 .header(SECRET_HEADER, secret)
-                .header(TENANT_HEADER, tunnel.getTenantId())
+                .header(TENANT_HEADER, tunnel.tenantId())
                 .header(AUTHORIZATION_HEADER, Boolean.toString(forwardAuthorization))
                 .header(CorrelationId.HEADER, head.correlationId());
         head.headers().forEach(header -> builder.header(header.name(), header.value()));
