@@ -79,6 +79,11 @@ public final class TunnelStream {
         return frame;
     }
 
+    /** Whether a frame is already waiting to be taken. */
+    public boolean hasPending() {
+        return !inbound.isEmpty();
+    }
+
     private void consumed(int bytes) throws IOException {
         unconsumed.addAndGet(-bytes);
         consumedSinceGrant += bytes;

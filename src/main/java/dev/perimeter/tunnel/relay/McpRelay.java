@@ -108,11 +108,10 @@ class McpRelay {
         TunnelStream stream = link.open();
         Upload upload = null;
         try {
-            stream.sendHead(TunnelHeads.encode(head));
-            upload = Upload.start(stream, request.getInputStream(), maxMessage);
+            upload = Upload.start(stream, TunnelHeads.encode(head), request, maxMessage);
             TunnelHeads.Response answer = awaitHead(stream, upload, start);
             metrics.latency(Duration.ofNanos(System.nanoTime() - start));
-            writeHead(response, answer);
+            writeHead(response, answer, stream);
             pumpBody(stream, response, isEventStream(answer) ? upload : null);
         } catch (TunnelStream.ResetException e) {
             metrics.stream("agent-lost");
@@ -167,7 +166,9 @@ class McpRelay {
         }
     }
 
-    private static void writeHead(HttpServletResponse response, TunnelHeads.Response head) throws IOException {
+    /** Writes the head; it is flushed at once unless the body's first chunk is already here to go with it. */
+    private static void writeHead(HttpServletResponse response, TunnelHeads.Response head, TunnelStream stream)
+            throws IOException {
         response.setStatus(head.status());
         for (TunnelHeads.Header header : head.headers()) {
             if (TunnelHeads.forwardsResponseHeader(header.name())) {
@@ -178,7 +179,9 @@ class McpRelay {
             response.setHeader("X-Accel-Buffering", "no");
             response.setHeader("Cache-Control", "no-cache");
         }
-        response.flushBuffer();
+        if (!stream.hasPending()) {
+            response.flushBuffer();
+        }
     }
 
     private static boolean isEventStream(TunnelHeads.Response head) {
@@ -189,7 +192,8 @@ class McpRelay {
     /**
      * Streams the response body to the caller. When the agent is lost in the middle of an event stream that answers
      * one JSON-RPC request, the caller gets that request's error as a last event: MCP clients take a dropped event
-     * stream for a reconnectable one and would otherwise wait out their own timeout.
+     * stream for a reconnectable one and would otherwise wait out their own timeout. A chunk is flushed unless the
+     * next frame is already here, so a body that arrives with its end goes out in one write.
      */
     private void pumpBody(TunnelStream stream, HttpServletResponse response, @Nullable Upload events)
             throws IOException, InterruptedException {
@@ -203,7 +207,9 @@ class McpRelay {
                 case DATA -> {
                     try {
                         out.write(frame.payload());
-                        out.flush();
+                        if (!stream.hasPending()) {
+                            out.flush();
+                        }
                     } catch (IOException e) {
                         stream.reset("the caller disconnected");
                         metrics.stream("client-disconnected");
@@ -233,24 +239,61 @@ class McpRelay {
         }
     }
 
-    /** Streams the caller's body to the agent on its own thread, so a response can flow while it uploads. */
+    /**
+     * Sends the request head and streams the caller's body to the agent on its own thread, so a response can flow
+     * while it uploads. A body whose declared length fits one frame is read on the caller's thread instead and sent
+     * right behind the head, which spares a thread and a hand-off on every ordinary MCP call.
+     */
     private static final class Upload {
 
         private static final int PREFIX = 64 * 1024;
 
-        private final Thread thread;
         private final java.io.ByteArrayOutputStream prefix = new java.io.ByteArrayOutputStream();
+        private @Nullable Thread thread;
         private volatile boolean tooLarge;
         private volatile boolean clientGone;
 
-        private Upload(TunnelStream stream, java.io.InputStream in, long limit) {
-            this.thread = Thread.ofVirtual().unstarted(() -> copy(stream, in, limit));
+        static Upload start(TunnelStream stream, byte[] head, HttpServletRequest request, long limit)
+                throws IOException, InterruptedException {
+            long length = declaredLength(request);
+            Upload upload = new Upload();
+            if (length >= 0 && length <= TunnelFrame.MAX_DATA && length <= limit) {
+                upload.inline(stream, head, request, (int) length);
+                return upload;
+            }
+            stream.sendHead(head);
+            java.io.InputStream in = request.getInputStream();
+            upload.thread = Thread.ofVirtual().start(() -> upload.copy(stream, in, limit));
+            return upload;
         }
 
-        static Upload start(TunnelStream stream, java.io.InputStream in, long limit) {
-            Upload upload = new Upload(stream, in, limit);
-            upload.thread.start();
-            return upload;
+        /** The body's length if the request declares it, 0 for an HTTP/1.x request without a body, else -1. */
+        private static long declaredLength(HttpServletRequest request) {
+            long length = request.getContentLengthLong();
+            if (length < 0
+                    && request.getHeader("Transfer-Encoding") == null
+                    && request.getProtocol().startsWith("HTTP/1.")) {
+                return 0;
+            }
+            return length;
+        }
+
+        private void inline(TunnelStream stream, byte[] head, HttpServletRequest request, int length)
+                throws IOException, InterruptedException {
+            byte[] body;
+            try {
+                body = request.getInputStream().readNBytes(length);
+            } catch (IOException e) {
+                clientGone = true;
+                fail(stream, "the caller disconnected");
+                return;
+            }
+            keep(body, body.length);
+            stream.sendHead(head);
+            if (body.length > 0) {
+                stream.sendData(body, 0, body.length);
+            }
+            stream.sendEnd();
         }
 
         private void copy(TunnelStream stream, java.io.InputStream in, long limit) {
@@ -307,6 +350,10 @@ class McpRelay {
 
         /** Ends an upload the response outlived, so no thread reads the request once it is recycled. */
         void finish(TunnelStream stream, Duration wait) throws InterruptedException {
+            Thread thread = this.thread;
+            if (thread == null) {
+                return;
+            }
             if (thread.isAlive()) {
                 stream.reset("the response is complete");
             }
