@@ -37,6 +37,7 @@ public final class TunnelStream {
     private int credit = TunnelFrame.INITIAL_WINDOW;
     private int consumedSinceGrant;
     private volatile @Nullable String failure;
+    private volatile @Nullable Runnable onReset;
 
     public TunnelStream(int id, Sender sender) {
         this.id = id;
@@ -54,6 +55,7 @@ public final class TunnelStream {
             case RESET -> {
                 failed(frame.reason());
                 inbound.add(frame);
+                notifyReset();
             }
             case DATA -> {
                 if (unconsumed.addAndGet(frame.payload().length) > TunnelFrame.INITIAL_WINDOW + TunnelFrame.MAX_DATA) {
@@ -133,6 +135,27 @@ public final class TunnelStream {
     public void connectionLost(String reason) {
         failed(reason);
         inbound.add(TunnelFrame.reset(id, reason));
+        notifyReset();
+    }
+
+    /**
+     * Runs {@code listener} on a new virtual thread once the peer resets the stream or the connection drops, or at
+     * once if that already happened; it lets a side that is not reading the stream learn of a reset without a thread
+     * of its own polling for it.
+     */
+    public void onReset(Runnable listener) {
+        onReset = listener;
+        if (failure != null) {
+            notifyReset();
+        }
+    }
+
+    private void notifyReset() {
+        Runnable listener = onReset;
+        if (listener != null) {
+            onReset = null;
+            Thread.ofVirtual().start(listener);
+        }
     }
 
     /** Why the stream ended abnormally, or {@code null}. */

@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -22,11 +21,11 @@ import org.jspecify.annotations.Nullable;
 final class UpstreamCall {
 
     private static final String CORRELATION_HEADER = "X-Correlation-Id";
+    private static final int SMALL_BODY = 64 * 1024;
 
     private final Upstream upstream;
     private final TunnelStream stream;
     private final TunnelHeads.Request head;
-    private final CountDownLatch bodyDone = new CountDownLatch(1);
     private volatile @Nullable CompletableFuture<HttpResponse<InputStream>> exchange;
     private volatile @Nullable InputStream responseBody;
     private volatile boolean cancelled;
@@ -53,19 +52,15 @@ final class UpstreamCall {
                 request.header(header.name(), header.value());
             }
         }
-        request.method(
-                head.method(),
-                hasBody
-                        ? HttpRequest.BodyPublishers.ofInputStream(() -> new TunnelBody(stream, bodyDone))
-                        : HttpRequest.BodyPublishers.noBody());
-        Thread watcher = Thread.ofVirtual().start(this::watchForReset);
-        if (!hasBody) {
-            bodyDone.countDown();
-        }
         try {
+            request.method(head.method(), hasBody ? body() : HttpRequest.BodyPublishers.noBody());
+            stream.onReset(this::cancel);
             CompletableFuture<HttpResponse<InputStream>> call =
                     upstream.client().sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream());
             exchange = call;
+            if (cancelled) {
+                call.cancel(true);
+            }
             HttpResponse<InputStream> response = call.join();
             responseBody = response.body();
             if (cancelled) {
@@ -107,9 +102,19 @@ final class UpstreamCall {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stream.reset("agent stopping");
-        } finally {
-            watcher.interrupt();
         }
+    }
+
+    /**
+     * The request body: a small one (the usual JSON-RPC message) is read whole and sent with its length; a larger one
+     * streams from the tunnel as it arrives, after what was read so far.
+     */
+    private HttpRequest.BodyPublisher body() throws IOException, InterruptedException {
+        TunnelBody body = new TunnelBody(stream);
+        byte[] whole = body.readUpTo(SMALL_BODY);
+        return whole != null
+                ? HttpRequest.BodyPublishers.ofByteArray(whole)
+                : HttpRequest.BodyPublishers.ofInputStream(() -> body);
     }
 
     private void copy(InputStream body) throws IOException, InterruptedException {
@@ -122,26 +127,15 @@ final class UpstreamCall {
         }
     }
 
-    /** After the request body is sent, a reset is all the relay can still say: it cancels the exchange. */
-    private void watchForReset() {
-        try {
-            bodyDone.await();
-            while (true) {
-                TunnelFrame frame = stream.next(1, TimeUnit.SECONDS);
-                if (frame != null && frame.type() == TunnelFrame.Type.RESET) {
-                    cancelled = true;
-                    JsonLog.info("caller went away", "correlationId", head.correlationId(), "reason", frame.reason());
-                    CompletableFuture<HttpResponse<InputStream>> call = exchange;
-                    if (call != null) {
-                        call.cancel(true);
-                    }
-                    closeQuietly();
-                    return;
-                }
-            }
-        } catch (InterruptedException | IOException e) {
-            // the call finished
+    /** The relay reset the stream (the caller went away) or the connection dropped: the exchange is cancelled. */
+    private void cancel() {
+        cancelled = true;
+        JsonLog.info("caller went away", "correlationId", head.correlationId(), "reason", stream.failure());
+        CompletableFuture<HttpResponse<InputStream>> call = exchange;
+        if (call != null) {
+            call.cancel(true);
         }
+        closeQuietly();
     }
 
     private void closeQuietly() {
@@ -186,26 +180,36 @@ final class UpstreamCall {
     private static final class TunnelBody extends InputStream {
 
         private final TunnelStream stream;
-        private final CountDownLatch done;
-        private byte @Nullable [] chunk;
+        private final java.util.ArrayDeque<byte[]> chunks = new java.util.ArrayDeque<>();
         private int position;
         private boolean ended;
 
-        TunnelBody(TunnelStream stream, CountDownLatch done) {
+        TunnelBody(TunnelStream stream) {
             this.stream = stream;
-            this.done = done;
         }
 
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+        /** Reads ahead until the body ends or passes {@code limit} bytes: the whole body if it ended, else null. */
+        byte @Nullable [] readUpTo(int limit) throws IOException {
+            int size = 0;
+            while (!ended && size <= limit) {
+                byte[] chunk = nextChunk();
+                if (chunk != null) {
+                    chunks.add(chunk);
+                    size += chunk.length;
+                }
+            }
+            if (!ended) {
+                return null;
+            }
+            java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream(size);
+            chunks.forEach(whole::writeBytes);
+            chunks.clear();
+            return whole.toByteArray();
         }
 
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            while (!ended && (chunk == null || position == chunk.length)) {
+        /** The next body chunk from the tunnel, or null at its end. */
+        private byte @Nullable [] nextChunk() throws IOException {
+            while (true) {
                 TunnelFrame frame;
                 try {
                     frame = stream.next(1, TimeUnit.SECONDS);
@@ -218,23 +222,42 @@ final class UpstreamCall {
                 }
                 switch (frame.type()) {
                     case DATA -> {
-                        chunk = frame.payload();
-                        position = 0;
+                        return frame.payload();
                     }
                     case END -> {
                         ended = true;
-                        done.countDown();
+                        return null;
                     }
-                    case RESET -> {
-                        done.countDown();
-                        throw new TunnelStream.ResetException(frame.reason());
-                    }
+                    case RESET -> throw new TunnelStream.ResetException(frame.reason());
                     default -> {}
                 }
             }
-            if (ended && (chunk == null || position == chunk.length)) {
-                return -1;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            while (chunks.isEmpty() || position == chunks.peekFirst().length) {
+                if (!chunks.isEmpty()) {
+                    chunks.removeFirst();
+                    position = 0;
+                    continue;
+                }
+                if (ended) {
+                    return -1;
+                }
+                byte[] chunk = nextChunk();
+                if (chunk != null) {
+                    chunks.add(chunk);
+                }
             }
+            byte[] chunk = chunks.peekFirst();
             int n = Math.min(length, chunk.length - position);
             System.arraycopy(chunk, position, buffer, offset, n);
             position += n;
