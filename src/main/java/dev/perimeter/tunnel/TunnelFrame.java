@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
  *   <li>{@code RESET}: the stream is abandoned (UTF-8 reason); the other side stops at once
  *   <li>{@code WINDOW}: the receiver consumed bytes and grants that many more (4-byte count)
  *   <li>{@code PING} / {@code PONG}: heartbeats on stream 0, the payload echoed
+ *   <li>{@code BATCH}: on stream 0, several frames in one message, each as a 4-byte length and the frame; sent only
+ *       on a connection whose handshake agreed on {@link #BATCHING_PROTOCOL}
  * </ul>
  *
  * @param type what the frame says
@@ -31,6 +33,12 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
     /** Largest encoded frame either side accepts. */
     public static final int MAX_FRAME = 80 * 1024;
 
+    /**
+     * The WebSocket subprotocol an agent offers, and the relay accepts, when both take {@code BATCH} messages. An agent
+     * or relay without it gets one frame per message, as before.
+     */
+    public static final String BATCHING_PROTOCOL = "perimeter-tunnel.batch";
+
     private static final byte[] EMPTY = new byte[0];
 
     /** Frame types; the code is the first byte on the wire. */
@@ -41,7 +49,8 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
         RESET(4),
         WINDOW(5),
         PING(6),
-        PONG(7);
+        PONG(7),
+        BATCH(8);
 
         private final int code;
 
@@ -90,6 +99,54 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
         ByteBuffer buffer = ByteBuffer.allocate(5 + payload.length);
         buffer.put((byte) type.code).putInt(streamId).put(payload);
         return buffer.flip();
+    }
+
+    /** Bytes a frame takes inside a {@code BATCH}: its length, type, stream id and payload. */
+    public int batchedSize() {
+        return 9 + payload.length;
+    }
+
+    /** Several frames as one {@code BATCH} message; they must fit in {@link #MAX_FRAME} together. */
+    public static ByteBuffer encodeBatch(java.util.List<TunnelFrame> frames) {
+        int size = 5;
+        for (TunnelFrame frame : frames) {
+            size += frame.batchedSize();
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.put((byte) Type.BATCH.code).putInt(0);
+        for (TunnelFrame frame : frames) {
+            buffer.putInt(5 + frame.payload.length)
+                    .put((byte) frame.type.code)
+                    .putInt(frame.streamId)
+                    .put(frame.payload);
+        }
+        return buffer.flip();
+    }
+
+    /** Reads a message: one frame, or the frames of a {@code BATCH}; anything malformed is an {@link IllegalArgumentException}. */
+    public static java.util.List<TunnelFrame> decodeAll(ByteBuffer buffer) {
+        TunnelFrame frame = decode(buffer);
+        if (frame.type != Type.BATCH) {
+            return java.util.List.of(frame);
+        }
+        ByteBuffer batch = ByteBuffer.wrap(frame.payload);
+        java.util.List<TunnelFrame> frames = new java.util.ArrayList<>();
+        while (batch.hasRemaining()) {
+            if (batch.remaining() < 4) {
+                throw new IllegalArgumentException("Truncated batch");
+            }
+            int length = batch.getInt();
+            if (length < 5 || length > batch.remaining()) {
+                throw new IllegalArgumentException("Batched frame of " + length + " bytes");
+            }
+            TunnelFrame inner = decode(batch.slice(batch.position(), length));
+            if (inner.type == Type.BATCH) {
+                throw new IllegalArgumentException("Nested batch");
+            }
+            frames.add(inner);
+            batch.position(batch.position() + length);
+        }
+        return frames;
     }
 
     /** Reads a frame; anything malformed is an {@link IllegalArgumentException}. */

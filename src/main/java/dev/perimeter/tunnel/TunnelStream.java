@@ -19,6 +19,13 @@ public final class TunnelStream {
     /** Writes frames onto the connection; implementations serialise concurrent callers. */
     public interface Sender {
         void send(TunnelFrame frame) throws IOException;
+
+        /** Sends frames in order; a connection that batches sends them as one message. */
+        default void send(java.util.List<TunnelFrame> frames) throws IOException {
+            for (TunnelFrame frame : frames) {
+                send(frame);
+            }
+        }
     }
 
     /** The stream was reset by the peer or its connection dropped. */
@@ -38,6 +45,9 @@ public final class TunnelStream {
     private int consumedSinceGrant;
     private volatile @Nullable String failure;
     private volatile @Nullable Runnable onReset;
+    private final java.util.List<TunnelFrame> held = new java.util.ArrayList<>();
+    private boolean holding;
+    private int heldBytes;
 
     public TunnelStream(int id, Sender sender) {
         this.id = id;
@@ -95,19 +105,55 @@ public final class TunnelStream {
         }
     }
 
+    /**
+     * From now on the sending thread's {@code HEAD}, {@code DATA} and {@code END} frames are held until {@link
+     * #flush()}, so that what is ready at once leaves in one message. Only the one thread that sends the stream's
+     * body may use it, and it must flush before it waits for anything but window.
+     */
+    public void hold() {
+        holding = true;
+    }
+
+    /** Sends the frames held so far, together; holding goes on. */
+    public void flush() throws IOException {
+        if (held.isEmpty()) {
+            return;
+        }
+        java.util.List<TunnelFrame> frames = java.util.List.copyOf(held);
+        held.clear();
+        heldBytes = 0;
+        checkOpen();
+        sender.send(frames);
+    }
+
+    private void emit(TunnelFrame frame) throws IOException {
+        if (!holding) {
+            sender.send(frame);
+            return;
+        }
+        if (heldBytes + frame.batchedSize() > TunnelFrame.MAX_FRAME - 5) {
+            flush();
+        }
+        held.add(frame);
+        heldBytes += frame.batchedSize();
+    }
+
     /** Sends a {@code HEAD} frame. */
     public void sendHead(byte[] head) throws IOException {
         checkOpen();
-        sender.send(new TunnelFrame(TunnelFrame.Type.HEAD, id, head));
+        emit(new TunnelFrame(TunnelFrame.Type.HEAD, id, head));
     }
 
     /** Sends body bytes, waiting for window as needed. */
     public void sendData(byte[] bytes, int offset, int length) throws IOException, InterruptedException {
         int sent = 0;
         while (sent < length) {
+            if (!held.isEmpty() && !hasCredit()) {
+                flush();
+            }
             int chunk = take(Math.min(length - sent, TunnelFrame.MAX_DATA));
             byte[] payload = java.util.Arrays.copyOfRange(bytes, offset + sent, offset + sent + chunk);
-            sender.send(new TunnelFrame(TunnelFrame.Type.DATA, id, payload));
+            emit(new TunnelFrame(TunnelFrame.Type.DATA, id, payload));
             sent += chunk;
         }
     }
@@ -115,7 +161,7 @@ public final class TunnelStream {
     /** Sends {@code END}: no more body from this side. */
     public void sendEnd() throws IOException {
         checkOpen();
-        sender.send(TunnelFrame.of(TunnelFrame.Type.END, id));
+        emit(TunnelFrame.of(TunnelFrame.Type.END, id));
     }
 
     /** Abandons the stream and tells the peer; errors sending are ignored, the stream is over either way. */
@@ -180,6 +226,15 @@ public final class TunnelStream {
         try {
             credit += Math.max(0, bytes);
             creditChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean hasCredit() {
+        lock.lock();
+        try {
+            return credit > 0;
         } finally {
             lock.unlock();
         }

@@ -101,6 +101,59 @@ class TunnelAgentAccessTests extends TunnelTestSupport {
     }
 
     @Test
+    void anAgentThatDoesNotOfferBatchingGetsOneFramePerMessageAndIsRelayed() throws Exception {
+        Registered tunnel = register(newTenant());
+        java.util.concurrent.LinkedBlockingQueue<ByteBuffer> messages =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        WebSocket socket = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + tunnel.token())
+                .buildAsync(URI.create(tunnel.connectUrl()), new WebSocket.Listener() {
+                    @Override
+                    public CompletableFuture<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                        ByteBuffer copy =
+                                ByteBuffer.allocate(data.remaining()).put(data).flip();
+                        messages.add(copy);
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .join();
+        assertThat(socket.getSubprotocol()).isEmpty();
+        awaitConnections(tunnel, 1);
+        CompletableFuture<Api.Response> call = CompletableFuture.supplyAsync(() -> api.post(tunnel.mcpPath())
+                .key(tunnel.tenant().key())
+                .header("Accept", "application/json, text/event-stream")
+                .json("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}")
+                .send());
+        java.util.List<TunnelFrame> received = new java.util.ArrayList<>();
+        while (received.isEmpty() || received.getLast().type() != TunnelFrame.Type.END) {
+            ByteBuffer message = messages.poll(20, TimeUnit.SECONDS);
+            assertThat(message).as("frames of the call").isNotNull();
+            TunnelFrame frame = TunnelFrame.decode(message);
+            assertThat(frame.type()).isNotEqualTo(TunnelFrame.Type.BATCH);
+            received.add(frame);
+        }
+        assertThat(received)
+                .extracting(TunnelFrame::type)
+                .containsExactly(TunnelFrame.Type.HEAD, TunnelFrame.Type.DATA, TunnelFrame.Type.END);
+        int stream = received.getFirst().streamId();
+        byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] head = TunnelHeads.encode(new TunnelHeads.Response(
+                200, java.util.List.of(new TunnelHeads.Header("Content-Type", "application/json"))));
+        socket.sendBinary(new TunnelFrame(TunnelFrame.Type.HEAD, stream, head).encode(), true)
+                .join();
+        socket.sendBinary(new TunnelFrame(TunnelFrame.Type.DATA, stream, body).encode(), true)
+                .join();
+        socket.sendBinary(TunnelFrame.of(TunnelFrame.Type.END, stream).encode(), true)
+                .join();
+
+        Api.Response response = call.get(20, TimeUnit.SECONDS);
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.text()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+        socket.abort();
+    }
+
+    @Test
     void theInternalForwardingEndpointHidesWithoutTheReplicaSecret() {
         Registered tunnel = register(newTenant());
         Api.Response response = api.post("/internal/tunnels/" + tunnel.id() + "/mcp")

@@ -29,6 +29,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private volatile @Nullable WebSocket socket;
+    private volatile boolean batching;
     private volatile long lastHeardNanos = System.nanoTime();
 
     AgentConnection(Upstream upstream) {
@@ -47,6 +48,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     @Override
     public void onOpen(WebSocket webSocket) {
         this.socket = webSocket;
+        this.batching = TunnelFrame.BATCHING_PROTOCOL.equals(webSocket.getSubprotocol());
         webSocket.request(1);
     }
 
@@ -64,7 +66,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
             byte[] message = partial.toByteArray();
             partial.reset();
             try {
-                received(TunnelFrame.decode(ByteBuffer.wrap(message)));
+                TunnelFrame.decodeAll(ByteBuffer.wrap(message)).forEach(this::received);
             } catch (IllegalArgumentException e) {
                 abort("malformed frame");
                 return null;
@@ -128,13 +130,29 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
 
     @Override
     public void send(TunnelFrame frame) throws IOException {
+        write(frame.encode());
+    }
+
+    /** Sends frames in order: as one {@code BATCH} message when Perimeter agreed to batching. */
+    @Override
+    public void send(java.util.List<TunnelFrame> frames) throws IOException {
+        if (batching && frames.size() > 1) {
+            write(TunnelFrame.encodeBatch(frames));
+        } else {
+            for (TunnelFrame frame : frames) {
+                write(frame.encode());
+            }
+        }
+    }
+
+    private void write(ByteBuffer message) throws IOException {
         WebSocket webSocket = socket;
         if (webSocket == null || closed.isDone()) {
             throw new TunnelStream.ResetException("the connection to Perimeter is closed");
         }
         sendLock.lock();
         try {
-            webSocket.sendBinary(frame.encode(), true).get(30, TimeUnit.SECONDS);
+            webSocket.sendBinary(message, true).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             abort("send failed");
             throw new TunnelStream.ResetException("the connection to Perimeter failed");

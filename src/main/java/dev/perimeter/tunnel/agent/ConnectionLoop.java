@@ -1,5 +1,6 @@
 package dev.perimeter.tunnel.agent;
 
+import dev.perimeter.tunnel.TunnelFrame;
 import java.net.http.HttpClient;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
@@ -44,6 +45,7 @@ final class ConnectionLoop implements Runnable {
                 AgentConnection connection = new AgentConnection(upstream);
                 client.newWebSocketBuilder()
                         .header("Authorization", "Bearer " + settings.token())
+                        .subprotocols(TunnelFrame.BATCHING_PROTOCOL)
                         .connectTimeout(Duration.ofSeconds(10))
                         .buildAsync(settings.tunnelUrl(), connection)
                         .join();

@@ -26,8 +26,8 @@ final class UpstreamCall {
     private final Upstream upstream;
     private final TunnelStream stream;
     private final TunnelHeads.Request head;
-    private volatile @Nullable CompletableFuture<HttpResponse<InputStream>> exchange;
-    private volatile @Nullable InputStream responseBody;
+    private volatile @Nullable CompletableFuture<HttpResponse<ResponseChunks>> exchange;
+    private volatile @Nullable ResponseChunks responseBody;
     private volatile boolean cancelled;
 
     UpstreamCall(Upstream upstream, TunnelStream stream, TunnelHeads.Request head) {
@@ -55,21 +55,23 @@ final class UpstreamCall {
         try {
             request.method(head.method(), hasBody ? body() : HttpRequest.BodyPublishers.noBody());
             stream.onReset(this::cancel);
-            CompletableFuture<HttpResponse<InputStream>> call =
-                    upstream.client().sendAsync(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            CompletableFuture<HttpResponse<ResponseChunks>> call =
+                    upstream.client().sendAsync(request.build(), info -> new ResponseChunks());
             exchange = call;
             if (cancelled) {
                 call.cancel(true);
             }
-            HttpResponse<InputStream> response = call.join();
+            HttpResponse<ResponseChunks> response = call.join();
             responseBody = response.body();
             if (cancelled) {
                 response.body().close();
                 return;
             }
+            stream.hold();
             stream.sendHead(TunnelHeads.encode(new TunnelHeads.Response(response.statusCode(), headersOf(response))));
             copy(response.body());
             stream.sendEnd();
+            stream.flush();
             JsonLog.info(
                     "relayed",
                     "correlationId",
@@ -97,6 +99,7 @@ final class UpstreamCall {
             if (!cancelled) {
                 JsonLog.warn(
                         "upstream failed mid-response", "correlationId", head.correlationId(), "error", e.toString());
+                flushQuietly();
                 stream.reset("the private MCP server failed: " + e.getMessage());
             }
         } catch (InterruptedException e) {
@@ -117,12 +120,21 @@ final class UpstreamCall {
                 : HttpRequest.BodyPublishers.ofInputStream(() -> body);
     }
 
-    private void copy(InputStream body) throws IOException, InterruptedException {
-        byte[] buffer = new byte[TunnelFrame.MAX_DATA];
-        int n;
-        while ((n = body.read(buffer)) >= 0) {
-            if (n > 0) {
-                stream.sendData(buffer, 0, n);
+    /**
+     * Streams the response body. Chunks that are already here go out together with what is held (the head at first,
+     * the end at last); before waiting for more, the held frames are flushed, so an SSE event is never held back.
+     */
+    private void copy(ResponseChunks body) throws IOException, InterruptedException {
+        while (true) {
+            if (!body.ready()) {
+                stream.flush();
+            }
+            byte[] chunk = body.next();
+            if (chunk == null) {
+                return;
+            }
+            if (chunk.length > 0) {
+                stream.sendData(chunk, 0, chunk.length);
             }
         }
     }
@@ -131,21 +143,26 @@ final class UpstreamCall {
     private void cancel() {
         cancelled = true;
         JsonLog.info("caller went away", "correlationId", head.correlationId(), "reason", stream.failure());
-        CompletableFuture<HttpResponse<InputStream>> call = exchange;
+        CompletableFuture<HttpResponse<ResponseChunks>> call = exchange;
         if (call != null) {
             call.cancel(true);
         }
         closeQuietly();
     }
 
+    /** What was read before a failure still reaches the caller, so the truncation shows. */
+    private void flushQuietly() {
+        try {
+            stream.flush();
+        } catch (IOException e) {
+            // the stream is gone
+        }
+    }
+
     private void closeQuietly() {
-        InputStream body = responseBody;
+        ResponseChunks body = responseBody;
         if (body != null) {
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // closing is all that is left to do
-            }
+            body.close();
         }
     }
 

@@ -4,6 +4,7 @@ import dev.perimeter.tunnel.AgentGrant;
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,14 +24,16 @@ final class AgentLink implements TunnelStream.Sender {
     private final AgentGrant grant;
     private final WebSocketSession session;
     private final RelayMetrics metrics;
+    private final boolean batching;
     private final ReentrantLock sendLock = new ReentrantLock();
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final AtomicInteger nextStreamId = new AtomicInteger(1);
     private volatile long lastHeardNanos = System.nanoTime();
     private volatile @Nullable String closedReason;
 
-    AgentLink(String connectionId, AgentGrant grant, WebSocketSession session, RelayMetrics metrics) {
+    AgentLink(String connectionId, AgentGrant grant, WebSocketSession session, RelayMetrics metrics, boolean batching) {
         this.connectionId = connectionId;
+        this.batching = batching;
         this.grant = grant;
         this.session = session;
         this.metrics = metrics;
@@ -75,17 +78,31 @@ final class AgentLink implements TunnelStream.Sender {
 
     @Override
     public void send(TunnelFrame frame) throws IOException {
+        send(List.of(frame));
+    }
+
+    /** Sends frames in order: as one {@code BATCH} message when the agent agreed to batching. */
+    @Override
+    public void send(List<TunnelFrame> frames) throws IOException {
         sendLock.lock();
         try {
             if (closedReason != null) {
                 throw new TunnelStream.ResetException(closedReason);
             }
-            session.sendMessage(new BinaryMessage(frame.encode()));
-            if (frame.type() == TunnelFrame.Type.DATA) {
-                metrics.bytes("to-agent", frame.payload().length);
+            if (batching && frames.size() > 1) {
+                session.sendMessage(new BinaryMessage(TunnelFrame.encodeBatch(frames)));
+            } else {
+                for (TunnelFrame frame : frames) {
+                    session.sendMessage(new BinaryMessage(frame.encode()));
+                }
             }
         } finally {
             sendLock.unlock();
+        }
+        for (TunnelFrame frame : frames) {
+            if (frame.type() == TunnelFrame.Type.DATA) {
+                metrics.bytes("to-agent", frame.payload().length);
+            }
         }
     }
 

@@ -3,15 +3,17 @@ package dev.perimeter.tunnel.relay;
 import dev.perimeter.shared.Ids;
 import dev.perimeter.tunnel.AgentGrant;
 import dev.perimeter.tunnel.TunnelFrame;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.BinaryMessage;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.SubProtocolCapable;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.BinaryWebSocketHandler;
 
 /** Agents' connections to {@code /v1/tunnels/{id}/connect}, admitted by {@link AgentHandshake}. */
-class AgentSocketHandler extends BinaryWebSocketHandler {
+class AgentSocketHandler extends BinaryWebSocketHandler implements SubProtocolCapable {
 
     private static final Logger log = LoggerFactory.getLogger(AgentSocketHandler.class);
     static final String LINK = AgentLink.class.getName();
@@ -24,10 +26,17 @@ class AgentSocketHandler extends BinaryWebSocketHandler {
         this.metrics = metrics;
     }
 
+    /** Agents that offer it get {@code BATCH} messages; the others one frame per message. */
+    @Override
+    public List<String> getSubProtocols() {
+        return List.of(TunnelFrame.BATCHING_PROTOCOL);
+    }
+
     @Override
     public void afterConnectionEstablished(WebSocketSession session) {
         AgentGrant grant = (AgentGrant) session.getAttributes().get(AgentHandshake.GRANT);
-        AgentLink link = new AgentLink(Ids.next("tcn"), grant, session, metrics);
+        boolean batching = TunnelFrame.BATCHING_PROTOCOL.equals(session.getAcceptedProtocol());
+        AgentLink link = new AgentLink(Ids.next("tcn"), grant, session, metrics, batching);
         session.getAttributes().put(LINK, link);
         agents.add(link);
         log.info("Agent connected to tunnel {} as {}", grant.tunnelId(), link.connectionId());
@@ -36,14 +45,14 @@ class AgentSocketHandler extends BinaryWebSocketHandler {
     @Override
     protected void handleBinaryMessage(WebSocketSession session, BinaryMessage message) {
         AgentLink link = (AgentLink) session.getAttributes().get(LINK);
-        TunnelFrame frame;
+        List<TunnelFrame> frames;
         try {
-            frame = TunnelFrame.decode(message.getPayload());
+            frames = TunnelFrame.decodeAll(message.getPayload());
         } catch (IllegalArgumentException e) {
             link.close(CloseStatus.BAD_DATA, "malformed frame");
             return;
         }
-        link.received(frame);
+        frames.forEach(link::received);
     }
 
     @Override

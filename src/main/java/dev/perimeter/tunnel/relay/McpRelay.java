@@ -289,11 +289,13 @@ class McpRelay {
                 return;
             }
             keep(body, body.length);
+            stream.hold();
             stream.sendHead(head);
             if (body.length > 0) {
                 stream.sendData(body, 0, body.length);
             }
             stream.sendEnd();
+            stream.flush();
         }
 
         private void copy(TunnelStream stream, java.io.InputStream in, long limit) {
