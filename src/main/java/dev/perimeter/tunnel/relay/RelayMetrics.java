@@ -17,6 +17,7 @@ class RelayMetrics {
 
     private final MeterRegistry meters;
     private final Timer latency;
+    private final java.util.Map<String, Counter> counters = new java.util.concurrent.ConcurrentHashMap<>();
 
     RelayMetrics(MeterRegistry meters) {
         this.meters = meters;
@@ -36,17 +37,18 @@ class RelayMetrics {
     }
 
     void stream(String outcome) {
-        Counter.builder("perimeter.tunnel.streams")
-                .tag("outcome", outcome)
-                .register(meters)
+        counters.computeIfAbsent("streams:" + outcome, key -> Counter.builder("perimeter.tunnel.streams")
+                        .tag("outcome", outcome)
+                        .register(meters))
                 .increment();
     }
 
+    /** Counted per frame, so the counter is looked up in a map of its own, not built and registered each time. */
     void bytes(String direction, long count) {
-        Counter.builder("perimeter.tunnel.bytes")
-                .tag("direction", direction)
-                .baseUnit("bytes")
-                .register(meters)
+        counters.computeIfAbsent("bytes:" + direction, key -> Counter.builder("perimeter.tunnel.bytes")
+                        .tag("direction", direction)
+                        .baseUnit("bytes")
+                        .register(meters))
                 .increment(count);
     }
 
