@@ -160,10 +160,10 @@ class Psql:
         return commit, rollback, xid
 
 
-def admin_get(hostport: str, admin_key: str, path: str) -> tuple[int, str]:
+def admin_get(hostport: str, admin_key: str, path: str, accept: str = "application/json") -> tuple[int, str]:
     conn = http.client.HTTPConnection(hostport, timeout=30)
     try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {admin_key}", "Accept": "application/json"})
+        conn.request("GET", path, headers={"Authorization": f"Bearer {admin_key}", "Accept": accept})
         response = conn.getresponse()
         return response.status, response.read().decode(errors="replace")
     finally:
@@ -197,7 +197,7 @@ def timer_percentile(hostport: str, admin_key: str, phi: str) -> tuple[float | N
         value = next(m["value"] for m in doc["measurements"] if m["statistic"] == "VALUE")
         return value * unit_to_ms(doc.get("baseUnit")), "actuator/metrics"
     # Registries that keep percentiles inside the timer (Prometheus) publish no .percentile gauge.
-    status, body = admin_get(hostport, admin_key, "/actuator/prometheus")
+    status, body = admin_get(hostport, admin_key, "/actuator/prometheus", accept="text/plain")
     if status == 200:
         name = TIMER.replace(".", "_") + "_seconds"
         m = re.search(rf'^{name}\{{[^}}]*quantile="{re.escape(phi)}"[^}}]*\}} (\S+)$', body, re.M)
