@@ -4,6 +4,7 @@ import dev.perimeter.shared.CorrelationId;
 import dev.perimeter.shared.Cursor;
 import dev.perimeter.shared.Ids;
 import dev.perimeter.shared.Page;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,15 +31,18 @@ public class AuditTrail {
 
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final TypeReference<Map<String, Object>> DETAILS = new TypeReference<>() {};
+    private static final String EVENTS = "perimeter.audit.events";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
-    private final MeterRegistry meters;
+    private final Counter written;
+    private final Counter failed;
 
     AuditTrail(JdbcClient jdbc, JsonMapper json, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.json = json;
-        this.meters = meters;
+        this.written = meters.counter(EVENTS, "result", "written");
+        this.failed = meters.counter(EVENTS, "result", "failed");
     }
 
     /** Records the event under the correlation id in force on this thread. */
@@ -66,9 +70,9 @@ public class AuditTrail {
                             event.outcome().name(),
                             json.writeValueAsString(event.details()))
                     .update();
-            meters.counter("perimeter.audit.events", "result", "written").increment();
+            written.increment();
         } catch (DataAccessException | tools.jackson.core.JacksonException e) {
-            meters.counter("perimeter.audit.events", "result", "failed").increment();
+            failed.increment();
             log.error("Could not write audit event {} ({} on {})", id, event.action(), event.targetId(), e);
         }
     }

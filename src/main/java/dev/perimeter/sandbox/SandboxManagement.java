@@ -272,12 +272,7 @@ public class SandboxManagement {
             log.info("Destroying sandbox {}: {}", sandbox.getId(), reason);
             Sandbox destroying = markDestroying(sandbox, reason);
             if (destroying.getState() == SandboxState.DESTROYING) {
-                audit.record(AuditEvent.system(
-                        "sandbox-management",
-                        sandbox.getTenantId(),
-                        "sandbox.destroy",
-                        sandbox.getId(),
-                        Map.of("reason", reason)));
+                auditSystemAction(sandbox, "sandbox.destroy", reason);
                 teardown.finish(destroying);
             }
             return destroying;
@@ -308,13 +303,14 @@ public class SandboxManagement {
             return false;
         });
         if (Boolean.TRUE.equals(failed)) {
-            audit.record(AuditEvent.system(
-                    "sandbox-management",
-                    sandbox.getTenantId(),
-                    "sandbox.fail",
-                    sandbox.getId(),
-                    Map.of("reason", reason)));
+            auditSystemAction(sandbox, "sandbox.fail", reason);
         }
+    }
+
+    /** Records a move Perimeter made on its own (expiry, budget stop, a lost sandbox) in the audit trail. */
+    private void auditSystemAction(Sandbox sandbox, String action, String reason) {
+        audit.record(AuditEvent.system(
+                "sandbox-management", sandbox.getTenantId(), action, sandbox.getId(), Map.of("reason", reason)));
     }
 
     /** Destroys sandboxes past {@code expiresAt} and retries destroys that failed; answers how many it handled. */

@@ -30,10 +30,7 @@ class KubernetesProviderApiTests extends ApiTestSupport {
     private static final String PODS = "/api/v1/namespaces/" + FakeCluster.NAMESPACE + "/pods";
 
     static {
-        System.setProperty("kubernetes.master", CLUSTER.url());
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-        System.setProperty("kubernetes.request.retry.backoffLimit", "0");
+        CLUSTER.becomeTheDefaultCluster();
     }
 
     @Autowired
@@ -52,10 +49,6 @@ class KubernetesProviderApiTests extends ApiTestSupport {
 
     @AfterAll
     static void stopCluster() {
-        System.clearProperty("kubernetes.master");
-        System.clearProperty("kubernetes.auth.tryKubeConfig");
-        System.clearProperty("kubernetes.auth.tryServiceAccount");
-        System.clearProperty("kubernetes.request.retry.backoffLimit");
         CLUSTER.close();
     }
 

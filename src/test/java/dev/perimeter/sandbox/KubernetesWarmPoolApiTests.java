@@ -38,10 +38,7 @@ class KubernetesWarmPoolApiTests extends ApiTestSupport {
             .build();
 
     static {
-        System.setProperty("kubernetes.master", CLUSTER.url());
-        System.setProperty("kubernetes.auth.tryKubeConfig", "false");
-        System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-        System.setProperty("kubernetes.request.retry.backoffLimit", "0");
+        CLUSTER.becomeTheDefaultCluster();
     }
 
     @Autowired
@@ -60,10 +57,6 @@ class KubernetesWarmPoolApiTests extends ApiTestSupport {
 
     @AfterAll
     static void stopCluster() {
-        System.clearProperty("kubernetes.master");
-        System.clearProperty("kubernetes.auth.tryKubeConfig");
-        System.clearProperty("kubernetes.auth.tryServiceAccount");
-        System.clearProperty("kubernetes.request.retry.backoffLimit");
         AGENT_SANDBOX.close();
         CLUSTER.close();
     }

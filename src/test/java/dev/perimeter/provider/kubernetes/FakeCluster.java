@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Executors;
@@ -30,6 +31,11 @@ import org.springframework.util.FileSystemUtils;
 public final class FakeCluster implements AutoCloseable {
 
     public static final String NAMESPACE = "sandboxes";
+
+    private static final String MASTER = "kubernetes.master";
+    private static final String TRY_KUBECONFIG = "kubernetes.auth.tryKubeConfig";
+    private static final String TRY_SERVICE_ACCOUNT = "kubernetes.auth.tryServiceAccount";
+    private static final String RETRY_BACKOFF_LIMIT = "kubernetes.request.retry.backoffLimit";
 
     private final Path root;
     private final KubernetesMockServer server;
@@ -97,8 +103,24 @@ public final class FakeCluster implements AutoCloseable {
         return "http://localhost:" + server.getPort();
     }
 
+    /**
+     * Makes this cluster the one a fabric8 client built from its defaults talks to, as the application's own client is
+     * in an API test: no kubeconfig, no service account, no retries.
+     */
+    public void becomeTheDefaultCluster() {
+        System.setProperty(MASTER, url());
+        System.setProperty(TRY_KUBECONFIG, "false");
+        System.setProperty(TRY_SERVICE_ACCOUNT, "false");
+        System.setProperty(RETRY_BACKOFF_LIMIT, "0");
+    }
+
+    /** Stops the cluster, and if it was the default one, forgets it. */
     @Override
     public void close() {
+        if (url().equals(System.getProperty(MASTER))) {
+            List.of(MASTER, TRY_KUBECONFIG, TRY_SERVICE_ACCOUNT, RETRY_BACKOFF_LIMIT)
+                    .forEach(System::clearProperty);
+        }
         kubelet.shutdownNow();
         client.close();
         server.destroy();
