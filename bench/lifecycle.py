@@ -6,6 +6,12 @@ library only. Each timed iteration, on one keep-alive HTTP connection:
 
     POST /v1/sandboxes {}  ->  POST /v1/sandboxes/{id}/exec {"command":["true"]}  ->  DELETE /v1/sandboxes/{id}
 
+Warm-up runs at least --warmup lifecycles, then goes on in rounds of --warmup-round until the JIT has settled: a round
+in which the server spent under --jit-settled of its wall time compiling (jvm_compilation_time_ms_total from
+/actuator/prometheus, read with the admin key), or --warmup-max lifecycles in all. A long-running control plane is
+compiled; a series timed while C2 still compiles measures the compiler. The compile time during the timed series is
+printed with the results.
+
 Then, with the server still up but idle, the same number of raw spawns of the bwrap argv the
 local provider builds for that exec (see BubblewrapCommand). The raw series runs on its own, not
 interleaved, so background work the server does after a DELETE (workspace clean-up, GC) does
@@ -20,6 +26,7 @@ import json
 import math
 import os
 import platform
+import re
 import shlex
 import shutil
 import socket
@@ -130,6 +137,57 @@ def lifecycle(api: Api, i: int) -> tuple[int, int, int]:
     return t1 - t0, t2 - t1, t3 - t2
 
 
+def compile_ms(base_url: str, admin_key: str) -> float:
+    """The server JVM's accumulated JIT compile time, in ms (jvm_compilation_time_ms_total)."""
+    conn = http.client.HTTPConnection(base_url.partition("://")[2].rstrip("/"), timeout=30)
+    try:
+        conn.request("GET", "/actuator/prometheus",
+                     headers={"Authorization": f"Bearer {admin_key}", "Accept": "text/plain"})
+        response = conn.getresponse()
+        body = response.read().decode(errors="replace")
+    finally:
+        conn.close()
+    if response.status != 200:
+        raise BenchError(f"GET /actuator/prometheus answered {response.status}: {body[:300]}")
+    values = re.findall(r"^jvm_compilation_time_ms_total(?:\{[^}]*\})? (\S+)$", body, re.M)
+    if not values:
+        raise BenchError("the server publishes no jvm_compilation_time_ms_total")
+    return sum(float(v) for v in values)
+
+
+class WarmUp:
+    """Lifecycles until the JIT settles; records what it took."""
+
+    def __init__(self, minimum: int, round_size: int, maximum: int, settled: float):
+        self.minimum, self.round_size, self.maximum, self.settled = minimum, round_size, maximum, settled
+        self.done = 0
+        self.last_share = None
+
+    def run(self, api: Api, base_url: str, admin_key: str | None) -> None:
+        for _ in range(self.minimum):
+            lifecycle(api, self.done)
+            self.done += 1
+        if admin_key is None:
+            return
+        while self.done < self.maximum:
+            n = min(self.round_size, self.maximum - self.done)
+            c0, t0 = compile_ms(base_url, admin_key), time.perf_counter_ns()
+            for _ in range(n):
+                lifecycle(api, self.done)
+                self.done += 1
+            wall_ms = (time.perf_counter_ns() - t0) / 1e6
+            self.last_share = (compile_ms(base_url, admin_key) - c0) / wall_ms
+            if self.last_share < self.settled:
+                return
+
+    def describe(self) -> str:
+        if self.last_share is None:
+            return f"{self.done} lifecycles (JIT not watched: no admin key)"
+        verdict = "settled" if self.last_share < self.settled else "NOT settled at the cap"
+        return (f"{self.done} lifecycles; JIT {verdict} (last round compiled {100 * self.last_share:.1f}% of its wall "
+                f"time, threshold {100 * self.settled:g}%)")
+
+
 def raw_spawn(argv: list[str]) -> int:
     t0 = time.perf_counter_ns()
     completed = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -191,7 +249,13 @@ def describe_machine() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-n", "--iterations", type=int, default=200)
-    parser.add_argument("--warmup", type=int, default=10, help="untimed iterations first (JIT, caches)")
+    parser.add_argument("--warmup", type=int, default=10, help="untimed lifecycles first, at least")
+    parser.add_argument("--warmup-round", type=int, default=250, help="lifecycles per round of JIT-settling warm-up")
+    parser.add_argument("--warmup-max", type=int, default=6000, help="most warm-up lifecycles in all")
+    parser.add_argument("--jit-settled", type=float, default=0.02,
+                        help="JIT has settled when a round spends less than this share of its wall time compiling")
+    parser.add_argument("--admin-key", default=os.environ.get("PERIMETER_BENCH_ADMIN_KEY"),
+                        help="admin key, to watch the JIT (default: $PERIMETER_BENCH_ADMIN_KEY)")
     parser.add_argument("--base-url", help="Perimeter base URL, e.g. http://127.0.0.1:8080")
     parser.add_argument("--key", default=os.environ.get("PERIMETER_BENCH_KEY"),
                         help="tenant API key (default: $PERIMETER_BENCH_KEY)")
@@ -209,15 +273,22 @@ def main() -> int:
     argv = bwrap_argv(args.bwrap, workspace, ["true"])
     api = None if args.raw_only else Api(args.base_url, args.key, args.timeout)
     creates, execs, destroys, totals, raws = [], [], [], [], []
+    warmup = WarmUp(args.warmup, args.warmup_round, max(args.warmup, args.warmup_max), args.jit_settled)
+    timed_compile_ms = None
     try:
         if api:
-            for i in range(args.warmup + args.iterations):
-                c, e, d = lifecycle(api, i)
-                if i >= args.warmup:
-                    creates.append(c)
-                    execs.append(e)
-                    destroys.append(d)
-                    totals.append(c + e + d)
+            warmup.run(api, args.base_url, args.admin_key)
+            c0 = compile_ms(args.base_url, args.admin_key) if args.admin_key else None
+            t0 = time.perf_counter_ns()
+            for i in range(args.iterations):
+                c, e, d = lifecycle(api, warmup.done + i)
+                creates.append(c)
+                execs.append(e)
+                destroys.append(d)
+                totals.append(c + e + d)
+            if c0 is not None:
+                timed_compile_ms = (compile_ms(args.base_url, args.admin_key) - c0,
+                                    (time.perf_counter_ns() - t0) / 1e6)
             time.sleep(1.0)  # let the server finish asynchronous clean-up before the baseline
         for i in range(args.warmup + args.iterations):
             r = raw_spawn(argv)
@@ -233,9 +304,14 @@ def main() -> int:
         shutil.rmtree(workspace, ignore_errors=True)
 
     out = describe_machine() + args.header
-    out += [f"iterations:   {args.iterations} timed per series, {args.warmup} warm-up (not counted); "
-            "raw series after the lifecycle series, server idle",
-            f"raw argv:     {shlex.join(argv)}", "", HEADER]
+    out += [f"iterations:   {args.iterations} timed per series; raw series after the lifecycle series, server idle, "
+            f"{args.warmup} warm-up spawns"]
+    if api:
+        out.append(f"warm-up:      {warmup.describe()}")
+    if timed_compile_ms:
+        spent, wall = timed_compile_ms
+        out.append(f"JIT in timed: {spent:.0f} ms of compiling in {wall / 1e3:.1f} s of lifecycles ({100 * spent / wall:.1f}%)")
+    out += [f"raw argv:     {shlex.join(argv)}", "", HEADER]
     if api:
         out += [row("create (POST /v1/sandboxes)", creates),
                 row("exec true (POST …/exec)", execs),

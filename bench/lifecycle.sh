@@ -46,8 +46,8 @@ start_server
 api POST /v1/tenants '{"id":"bench","displayName":"Bench"}' >/dev/null
 tenant_key=$(api POST /v1/tenants/bench/api-keys '{"name":"bench"}' | jq -er '.key')
 
-log "running $N iterations (+$WARMUP warm-up)"
-PERIMETER_BENCH_KEY=$tenant_key python3 bench/lifecycle.py -n "$N" --warmup "$WARMUP" --base-url "$base" \
+log "running $N iterations after at least $WARMUP warm-up lifecycles, more until the JIT settles"
+PERIMETER_BENCH_KEY=$tenant_key PERIMETER_BENCH_ADMIN_KEY=$admin_key python3 bench/lifecycle.py -n "$N" --warmup "$WARMUP" --base-url "$base" \
   --header "commit:       $(describe_commit)" \
   --header "java:         $(java -version 2>&1 | head -n 1)" \
   --header "bwrap:        $(bwrap --version)" \

@@ -7,6 +7,10 @@
 #   bash bench/tunnel.sh                        # 15 s per series after 5 s of warm-up
 #   SECONDS_PER_SERIES=30 WARMUP=10 bash bench/tunnel.sh
 #
+# Before the series, the tunnel is driven in rounds of JIT_ROUND seconds (32 clients, then a 1 MiB client) until the
+# server's and the agent's JIT compiler threads use under 2% of a round's wall time, or JIT_MAX_ROUNDS rounds: a
+# tunnel that has run for a while is compiled, and a series timed while C2 still compiles measures the compiler.
+#
 # Needs: a JDK >= 21, curl, jq, python3, node >= 18 and npm (the SDK is installed into bench/tunnel/node_modules from
 # the npm registry on first run), nginx. Report: stdout and bench/results/tunnel-<UTC time>.txt.
 set -euo pipefail
@@ -15,11 +19,15 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SERIES_SECONDS=${SECONDS_PER_SERIES:-15}
 WARMUP=${WARMUP:-5}
+JIT_ROUND=${JIT_ROUND:-10}
+JIT_MAX_ROUNDS=${JIT_MAX_ROUNDS:-12}
 CONCURRENT=${CONCURRENT:-32}
 BLOB_BYTES=${BLOB_BYTES:-1048576}
 
 # shellcheck source=bench/lib/server.sh
 . bench/lib/server.sh
+# shellcheck source=bench/lib/jit_cpu_ms.sh
+. bench/lib/jit_cpu_ms.sh
 
 require python3 curl jq node npm nginx
 use_java
@@ -98,13 +106,37 @@ tunnel_id=$(jq -er '.id' <<<"$tunnel")
 tunnel_url="$base/v1/tunnels/$tunnel_id/mcp"
 MCP_TUNNEL_URL=$(jq -er '.connectUrl' <<<"$tunnel") MCP_TUNNEL_TOKEN=$(jq -er '.token' <<<"$tunnel") \
   MCP_UPSTREAM_URL="$direct_url" java -jar "$jar" tunnel-agent >"$work_dir/agent.log" 2>&1 &
-helper_pids+=($!)
+agent_pid=$!
+helper_pids+=("$agent_pid")
 for _ in $(seq 1 100); do
   [[ $(curl -sS "$base/v1/tunnels/$tunnel_id" -H "Authorization: Bearer $tenant_key" | jq -r '.status') == CONNECTED ]] && break
   sleep 0.2
 done
 [[ $(curl -sS "$base/v1/tunnels/$tunnel_id" -H "Authorization: Bearer $tenant_key" | jq -r '.status') == CONNECTED ]] ||
   { tail -n 20 "$work_dir/agent.log" >&2; die "the tunnel agent did not connect"; }
+
+# ---- JIT warm-up: drive the tunnel until the server's and the agent's compilers go quiet ----------------------------
+jit_warm_up() {
+  local round jit_before started jit_ms wall_ms
+  for round in $(seq 1 "$JIT_MAX_ROUNDS"); do
+    jit_before=$(jit_cpu_ms "$server_pid" "$agent_pid")
+    started=$(date +%s%N)
+    NODE_NO_WARNINGS=1 node bench/tunnel/client.mjs --url "$tunnel_url" --clients "$CONCURRENT" \
+      --seconds $((JIT_ROUND * 2 / 3)) --warmup 0 --tool echo --token "$tenant_key" >/dev/null || die "JIT warm-up failed"
+    NODE_NO_WARNINGS=1 node bench/tunnel/client.mjs --url "$tunnel_url" --clients 1 \
+      --seconds $((JIT_ROUND - JIT_ROUND * 2 / 3)) --warmup 0 --tool blob --bytes "$BLOB_BYTES" --token "$tenant_key" \
+      >/dev/null || die "JIT warm-up failed"
+    jit_ms=$(($(jit_cpu_ms "$server_pid" "$agent_pid") - jit_before))
+    wall_ms=$((($(date +%s%N) - started) / 1000000))
+    log "JIT warm-up round $round: compilers used ${jit_ms} ms in ${wall_ms} ms"
+    if ((jit_ms * 50 < wall_ms)); then
+      jit_summary="settled after $round round(s) of ${JIT_ROUND} s (last: ${jit_ms} ms compiling in ${wall_ms} ms)"
+      return
+    fi
+  done
+  jit_summary="NOT settled after $JIT_MAX_ROUNDS rounds of ${JIT_ROUND} s (last: ${jit_ms} ms compiling in ${wall_ms} ms)"
+}
+jit_warm_up
 
 # ---- the series -----------------------------------------------------------------------------------------------------
 run_series() { # run_series NAME URL CLIENTS TOOL [TOKEN]
@@ -115,6 +147,7 @@ run_series() { # run_series NAME URL CLIENTS TOOL [TOKEN]
   printf '%s\t%s\n' "$name" "$line" >>"$work_dir/series.tsv"
 }
 : >"$work_dir/series.tsv"
+series_jit_before=$(jit_cpu_ms "$server_pid" "$agent_pid")
 for target in direct nginx tunnel; do
   case $target in
     direct) url=$direct_url token="" ;;
@@ -125,6 +158,7 @@ for target in direct nginx tunnel; do
   run_series "$target echo c=$CONCURRENT" "$url" "$CONCURRENT" echo "$token"
   run_series "$target blob c=1" "$url" 1 blob "$token"
 done
+series_jit_ms=$(($(jit_cpu_ms "$server_pid" "$agent_pid") - series_jit_before))
 
 {
   echo "date (UTC):   $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -134,6 +168,7 @@ done
   echo "nginx:        $(nginx -v 2>&1 | sed 's/^nginx version: //')"
   echo "machine:      $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
   echo "series:       ${WARMUP} s warm-up + ${SERIES_SECONDS} s each; blob = ${BLOB_BYTES}-byte tool result"
+  echo "JIT warm-up:  server and agent JVMs $jit_summary; compilers during the series: ${series_jit_ms} ms"
   echo
   python3 - "$work_dir/series.tsv" "$CONCURRENT" <<'PY'
 import json, sys
