@@ -2,8 +2,11 @@
 # Admission throughput benchmark: concurrent create -> destroy pairs through Perimeter's REST API on the local
 # (bubblewrap) provider, against pgbench running the same SQL admission transaction on the same embedded PostgreSQL.
 #
-#   bash bench/admission.sh                          # 32 clients, 20 s warm-up, 30 s per series
+#   bash bench/admission.sh                          # 32 clients, >= 20 s warm-up, 30 s per series
 #   CLIENTS=16 DURATION=60 WARMUP=10 bash bench/admission.sh
+#
+# The HTTP warm-up lasts at least WARMUP seconds and then goes on in 10 s rounds until the server's JIT spends under 2%
+# of a round compiling (at most 240 s in all): a series timed while C2 still compiles measures the compiler.
 #
 # Needs: a JDK >= 21 (JAVA_HOME, java on PATH, or /usr/lib/jvm/*), curl, jq, python3, psql, pgbench.
 # Report: stdout and bench/results/admission-<UTC time>.txt.

@@ -20,6 +20,7 @@ import dev.perimeter.tenant.TenantManagement;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,9 @@ public class SandboxManagement {
         this.admissionTimer = Timer.builder("perimeter.sandbox.admission")
                 .description("The admission transaction of a create, commit included, admitted or not")
                 .publishPercentiles(0.5, 0.99)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(10))
                 .register(meters);
         this.transactions = transactions;
         this.clock = clock;
