@@ -12,6 +12,10 @@ import org.springframework.stereotype.Component;
 /**
  * Bounds what one tunnel relays at once on this replica: calls, with a short queue in front of them, and long-lived
  * {@code GET} event streams, which have their own bound so that idle MCP sessions never starve calls.
+ *
+ * <p>A tunnel's gate exists only while something holds or waits for one of its places: the last release removes it,
+ * so a replica that relays for many tunnels over its life keeps no state for the idle ones. Taking and giving back a
+ * gate happen inside the map's atomic {@code compute}, so two gates of one tunnel never exist at once.
  */
 @Component
 class TunnelLimiter {
@@ -27,40 +31,79 @@ class TunnelLimiter {
         this.maxStreams = properties.maxStreams();
     }
 
-    private record Gate(Semaphore slots, AtomicInteger waiting, Semaphore streams) {}
+    /** A tunnel's places; {@code users} is only read and written inside the map's {@code compute}. */
+    private static final class Gate {
+        private final Semaphore slots;
+        private final AtomicInteger waiting = new AtomicInteger();
+        private final Semaphore streams;
+        private int users;
 
-    private Gate gate(String tunnelId) {
-        return gates.computeIfAbsent(
-                tunnelId,
-                id -> new Gate(new Semaphore(maxInFlight, true), new AtomicInteger(), new Semaphore(maxStreams)));
+        private Gate(int maxInFlight, int maxStreams) {
+            this.slots = new Semaphore(maxInFlight, true);
+            this.streams = new Semaphore(maxStreams);
+        }
     }
 
     /** Takes one of the tunnel's event-stream places without waiting; answers its release. */
     Runnable acquireStream(String tunnelId) {
-        Gate gate = gate(tunnelId);
-        if (!gate.streams().tryAcquire()) {
+        Gate gate = enter(tunnelId);
+        if (!gate.streams.tryAcquire()) {
+            leave(tunnelId);
             throw new TunnelBusyException("event streams", maxStreams, 0);
         }
-        return gate.streams()::release;
+        return releasing(tunnelId, gate.streams);
     }
 
     /** Takes a slot, waiting up to {@code wait} behind at most {@code maxQueued} others; answers its release. */
     Runnable acquire(String tunnelId, Duration wait) throws InterruptedException {
-        Gate gate = gate(tunnelId);
-        if (gate.slots().tryAcquire()) {
-            return gate.slots()::release;
+        Gate gate = enter(tunnelId);
+        boolean acquired = false;
+        try {
+            acquired = gate.slots.tryAcquire() || awaitSlot(gate, wait);
+        } finally {
+            if (!acquired) {
+                leave(tunnelId);
+            }
         }
-        if (gate.waiting().incrementAndGet() > maxQueued) {
-            gate.waiting().decrementAndGet();
+        return releasing(tunnelId, gate.slots);
+    }
+
+    private boolean awaitSlot(Gate gate, Duration wait) throws InterruptedException {
+        if (gate.waiting.incrementAndGet() > maxQueued) {
+            gate.waiting.decrementAndGet();
             throw new TunnelBusyException("calls", maxInFlight, maxQueued);
         }
         try {
-            if (!gate.slots().tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!gate.slots.tryAcquire(wait.toNanos(), TimeUnit.NANOSECONDS)) {
                 throw new TunnelBusyException("calls", maxInFlight, maxQueued);
             }
+            return true;
         } finally {
-            gate.waiting().decrementAndGet();
+            gate.waiting.decrementAndGet();
         }
-        return gate.slots()::release;
+    }
+
+    /** Tunnels with a gate right now: those with calls or streams in flight or waiting. */
+    int trackedTunnels() {
+        return gates.size();
+    }
+
+    private Gate enter(String tunnelId) {
+        return gates.compute(tunnelId, (id, existing) -> {
+            Gate gate = existing != null ? existing : new Gate(maxInFlight, maxStreams);
+            gate.users++;
+            return gate;
+        });
+    }
+
+    private void leave(String tunnelId) {
+        gates.computeIfPresent(tunnelId, (id, gate) -> --gate.users == 0 ? null : gate);
+    }
+
+    private Runnable releasing(String tunnelId, Semaphore places) {
+        return () -> {
+            places.release();
+            leave(tunnelId);
+        };
     }
 }
