@@ -256,15 +256,13 @@ public class SandboxManagement {
      * ending or ended answers it as it is (and retries a {@code DESTROYING} one's clean-up).
      */
     public Sandbox destroy(TenantContext context, String sandboxId) {
-        Sandbox sandbox = get(context, sandboxId);
-        if (sandbox.getState().isEnded()) {
-            return sandbox;
+        Sandbox sandbox = transitions
+                .markDestroying(sandboxId, context.tenantId(), REQUESTED)
+                .orElseGet(() -> get(context, sandboxId)); // not live: answered as it is
+        if (sandbox.getState() == SandboxState.DESTROYING) {
+            teardown.finishLater(sandbox);
         }
-        Sandbox destroying = markDestroying(sandbox, REQUESTED);
-        if (destroying.getState() == SandboxState.DESTROYING) {
-            teardown.finishLater(destroying);
-        }
-        return destroying;
+        return sandbox;
     }
 
     /** Destroys a sandbox for a reason ({@code EXPIRED}) before returning; safe to repeat and to race. */

@@ -38,32 +38,51 @@ class SandboxTransitions {
     Optional<Sandbox> find(String id, String tenantId) {
         return jdbc.sql("select * from sandboxes where id = ? and tenant_id = ?")
                 .params(id, tenantId)
-                .query((row, n) -> new Sandbox(
-                                row.getString("id"),
-                                row.getString("tenant_id"),
-                                row.getString("agent_id"),
-                                row.getString("provider"),
-                                row.getString("region"),
-                                row.getString("image"),
-                                new SandboxSpec.Resources(
-                                        row.getInt("vcpus"), row.getInt("memory_mib"), row.getString("gpu")),
-                                new SandboxSpec.Egress(
-                                        EgressMode.valueOf(row.getString("egress_mode")),
-                                        LIST.convertToEntityAttribute(row.getString("egress_allow"))),
-                                MAP.convertToEntityAttribute(row.getString("labels")),
-                                row.getString("from_snapshot_id"),
-                                row.getString("correlation_id"),
-                                instant(row, "created_at"),
-                                instant(row, "expires_at"),
-                                row.getBigDecimal("reserved_usd"))
-                        .withProgress(
-                                SandboxState.valueOf(row.getString("state")),
-                                row.getString("provider_ref"),
-                                row.getBigDecimal("cost_usd"),
-                                instant(row, "ready_at"),
-                                instant(row, "ended_at"),
-                                row.getString("end_reason")))
+                .query(SandboxTransitions::sandbox)
                 .optional();
+    }
+
+    /**
+     * Moves the tenant's live ({@code PROVISIONING} or {@code RUNNING}) sandbox to {@code DESTROYING} and answers it
+     * as it now is, in one statement; empty when there is no such live sandbox (none, another tenant's, or already
+     * ending or ended).
+     */
+    Optional<Sandbox> markDestroying(String id, String tenantId, String reason) {
+        return jdbc.sql(
+                        """
+                        update sandboxes set state = 'DESTROYING', end_reason = ?
+                        where id = ? and tenant_id = ? and state in ('PROVISIONING', 'RUNNING')
+                        returning *""")
+                .params(reason, id, tenantId)
+                .query(SandboxTransitions::sandbox)
+                .optional();
+    }
+
+    private static Sandbox sandbox(ResultSet row, int n) throws SQLException {
+        return new Sandbox(
+                        row.getString("id"),
+                        row.getString("tenant_id"),
+                        row.getString("agent_id"),
+                        row.getString("provider"),
+                        row.getString("region"),
+                        row.getString("image"),
+                        new SandboxSpec.Resources(row.getInt("vcpus"), row.getInt("memory_mib"), row.getString("gpu")),
+                        new SandboxSpec.Egress(
+                                EgressMode.valueOf(row.getString("egress_mode")),
+                                LIST.convertToEntityAttribute(row.getString("egress_allow"))),
+                        MAP.convertToEntityAttribute(row.getString("labels")),
+                        row.getString("from_snapshot_id"),
+                        row.getString("correlation_id"),
+                        instant(row, "created_at"),
+                        instant(row, "expires_at"),
+                        row.getBigDecimal("reserved_usd"))
+                .withProgress(
+                        SandboxState.valueOf(row.getString("state")),
+                        row.getString("provider_ref"),
+                        row.getBigDecimal("cost_usd"),
+                        instant(row, "ready_at"),
+                        instant(row, "ended_at"),
+                        row.getString("end_reason"));
     }
 
     /** Records a new sandbox, {@code PROVISIONING}. */
