@@ -29,6 +29,9 @@ import org.springframework.validation.annotation.Validated;
  * @param heartbeatInterval how often each side pings the other and the connection rows are refreshed
  * @param heartbeatTolerance silence after which a connection is taken for dead
  * @param streamWindow bytes a stream may send before the receiver grants more (flow control)
+ * @param eventStreamKeepAlive silence after which the relay writes an SSE comment ({@code : keep-alive}) into an event
+ *     stream, between events only: a caller that has gone away is noticed then rather than at the next event, and
+ *     proxies on the way that drop idle connections see traffic
  */
 @ConfigurationProperties("perimeter.tunnels")
 @Validated
@@ -45,4 +48,5 @@ public record TunnelProperties(
         @DefaultValue("PT60S") Duration responseTimeout,
         @DefaultValue("PT10S") Duration heartbeatInterval,
         @DefaultValue("PT30S") Duration heartbeatTolerance,
-        @DefaultValue("262144") @Min(16_384) @Max(67_108_864) int streamWindow) {}
+        @DefaultValue("262144") @Min(16_384) @Max(67_108_864) int streamWindow,
+        @DefaultValue("PT15S") Duration eventStreamKeepAlive) {}

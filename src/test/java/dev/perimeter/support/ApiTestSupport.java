@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
             "perimeter.connector.anthropic.poll-interval=PT0.2S",
             "perimeter.connector.anthropic.watch-interval=PT0.2S",
             "perimeter.tunnels.anthropic.api-key=" + FakeTunnels.API_KEY,
-            "perimeter.tunnels.anthropic.timeout=PT2S"
+            "perimeter.tunnels.anthropic.timeout=PT2S",
+            "perimeter.tunnels.event-stream-keep-alive=PT0.5S"
         })
 @Import(ApiTestSupport.Recording.class)
 public abstract class ApiTestSupport {

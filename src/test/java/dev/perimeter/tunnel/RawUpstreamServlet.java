@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A plain HTTP upstream beside the MCP server, for what the SDK cannot show: {@code POST} answers the SHA-256 and
  * length of the body it read; {@code GET ?bytes=n} answers n bytes; {@code GET ?ticks} streams an SSE tick every 50 ms
- * until the caller goes away, which it records.
+ * until the caller goes away, which it records; {@code GET ?quiet} sends one SSE event and then nothing for 30 s.
  */
 final class RawUpstreamServlet extends HttpServlet {
 
@@ -72,6 +72,10 @@ final class RawUpstreamServlet extends HttpServlet {
             tick(response);
             return;
         }
+        if (request.getParameter("quiet") != null) {
+            quiet(response);
+            return;
+        }
         if (request.getParameter("trickle") != null) {
             trickle(response);
             return;
@@ -102,6 +106,18 @@ final class RawUpstreamServlet extends HttpServlet {
                 Thread.sleep(50);
             }
             out.write("0]".getBytes(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void quiet(HttpServletResponse response) throws IOException {
+        response.setContentType("text/event-stream");
+        OutputStream out = response.getOutputStream();
+        out.write("id: 0\ndata: hello\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        try {
+            Thread.sleep(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

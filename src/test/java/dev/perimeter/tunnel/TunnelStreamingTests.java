@@ -106,6 +106,31 @@ class TunnelStreamingTests extends TunnelTestSupport {
     }
 
     @Test
+    void aQuietEventStreamGetsKeepAlivesAndACallerLeavingItIsNoticedWithoutAnEvent() throws Exception {
+        Registered tunnel = register(newTenant());
+        agent(tunnel, upstream.rawUrl(), 1);
+        awaitConnections(tunnel, 1);
+        double disconnectedBefore = streams("client-disconnected");
+        HttpResponse<InputStream> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + port + tunnel.mcpPath() + "?quiet"))
+                        .header("Authorization", "Bearer " + tunnel.tenant().key())
+                        .header("Accept", "text/event-stream")
+                        .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        InputStream events = response.body();
+        String expected = "id: 0\ndata: hello\n\n: keep-alive\n\n";
+        byte[] read = events.readNBytes(expected.length());
+        assertThat(new String(read, java.nio.charset.StandardCharsets.UTF_8))
+                .as("the event as sent, then a comment between events (keep-alive is 0.5 s in tests)")
+                .isEqualTo(expected);
+        events.close();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(streams("client-disconnected")).isGreaterThan(disconnectedBefore));
+    }
+
+    @Test
     void perimeterKeysNeverReachTheUpstreamButTheServersOwnAuthorizationDoes() {
         Registered tunnel = register(newTenant());
         agent(tunnel, upstream.rawUrl(), 1);

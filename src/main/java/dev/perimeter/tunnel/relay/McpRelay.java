@@ -34,6 +34,7 @@ class McpRelay {
     private final long maxMessage;
     private final Duration responseTimeout;
     private final Duration queueTimeout;
+    private final long keepAliveNanos;
     private final JsonMapper json;
 
     McpRelay(
@@ -53,6 +54,7 @@ class McpRelay {
         this.maxMessage = properties.maxMessage().toBytes();
         this.responseTimeout = properties.responseTimeout();
         this.queueTimeout = properties.queueTimeout();
+        this.keepAliveNanos = properties.eventStreamKeepAlive().toNanos();
     }
 
     /**
@@ -193,28 +195,38 @@ class McpRelay {
      * Streams the response body to the caller. When the agent is lost in the middle of an event stream that answers
      * one JSON-RPC request, the caller gets that request's error as a last event: MCP clients take a dropped event
      * stream for a reconnectable one and would otherwise wait out their own timeout. A chunk is flushed unless the
-     * next frame is already here, so a body that arrives with its end goes out in one write.
+     * next frame is already here, so a body that arrives with its end goes out in one write. An event stream that has
+     * been quiet for the keep-alive interval, and stands between two events, gets an SSE comment.
      */
     private void pumpBody(TunnelStream stream, HttpServletResponse response, @Nullable Upload events)
             throws IOException, InterruptedException {
         OutputStream out = response.getOutputStream();
+        EventBoundary boundary = events == null ? null : new EventBoundary();
+        long lastWrite = System.nanoTime();
         while (true) {
-            TunnelFrame frame = stream.next(1, TimeUnit.SECONDS);
+            long wait = boundary == null
+                    ? TimeUnit.SECONDS.toNanos(1)
+                    : Math.max(
+                            1, Math.min(TimeUnit.SECONDS.toNanos(1), lastWrite + keepAliveNanos - System.nanoTime()));
+            TunnelFrame frame = stream.next(wait, TimeUnit.NANOSECONDS);
             if (frame == null) {
+                if (boundary != null && boundary.between() && System.nanoTime() - lastWrite >= keepAliveNanos) {
+                    if (!write(out, KEEP_ALIVE, true, stream)) {
+                        return;
+                    }
+                    lastWrite = System.nanoTime();
+                }
                 continue;
             }
             switch (frame.type()) {
                 case DATA -> {
-                    try {
-                        out.write(frame.payload());
-                        if (!stream.hasPending()) {
-                            out.flush();
-                        }
-                    } catch (IOException e) {
-                        stream.reset("the caller disconnected");
-                        metrics.stream("client-disconnected");
+                    if (!write(out, frame.payload(), !stream.hasPending(), stream)) {
                         return;
                     }
+                    if (boundary != null) {
+                        boundary.saw(frame.payload());
+                    }
+                    lastWrite = System.nanoTime();
                 }
                 case END -> {
                     metrics.stream("completed");
@@ -236,6 +248,23 @@ class McpRelay {
                     throw new RelayAbortedException("unexpected " + frame.type());
                 }
             }
+        }
+    }
+
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** Writes to the caller; when the caller has gone, resets the stream and answers {@code false}. */
+    private boolean write(OutputStream out, byte[] bytes, boolean flush, TunnelStream stream) {
+        try {
+            out.write(bytes);
+            if (flush) {
+                out.flush();
+            }
+            return true;
+        } catch (IOException e) {
+            stream.reset("the caller disconnected");
+            metrics.stream("client-disconnected");
+            return false;
         }
     }
 

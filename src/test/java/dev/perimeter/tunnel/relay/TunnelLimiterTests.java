@@ -32,7 +32,8 @@ class TunnelLimiterTests {
                 Duration.ofSeconds(60),
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(30),
-                262_144));
+                262_144,
+                Duration.ofSeconds(15)));
     }
 
     @Test
