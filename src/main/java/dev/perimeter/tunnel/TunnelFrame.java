@@ -13,7 +13,9 @@ import java.nio.ByteBuffer;
  *   <li>{@code END}: no more body in this direction
  *   <li>{@code RESET}: the stream is abandoned (UTF-8 reason); the other side stops at once
  *   <li>{@code WINDOW}: the receiver consumed bytes and grants that many more (4-byte count)
- *   <li>{@code PING} / {@code PONG}: heartbeats on stream 0, the payload echoed
+ *   <li>{@code PING} / {@code PONG}: heartbeats on stream 0, the payload echoed. The relay's first frame on a new
+ *       connection is a {@code PING} whose payload is {@code replica=<replica id>}: an agent that knows it learns which
+ *       replica holds that connection (see {@link #AVOID_REPLICAS_HEADER}); one that does not just answers it
  *   <li>{@code BATCH}: on stream 0, several frames in one message, each as a 4-byte length and the frame; sent only
  *       on a connection whose handshake agreed on {@link #BATCHING_PROTOCOL}
  * </ul>
@@ -38,6 +40,15 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
      * or relay without it gets one frame per message, as before.
      */
     public static final String BATCHING_PROTOCOL = "perimeter-tunnel.batch";
+
+    /**
+     * Handshake header in which an agent names, comma-separated, the replicas its other connections are on; a replica
+     * named there refuses the upgrade with 409 {@code tunnel-replica-held}, so the agent dials again and the load
+     * balancer can place it elsewhere.
+     */
+    public static final String AVOID_REPLICAS_HEADER = "X-Perimeter-Avoid-Replicas";
+
+    private static final String REPLICA_ANNOUNCEMENT = "replica=";
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -82,6 +93,23 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
     /** A {@code RESET} frame with its reason. */
     public static TunnelFrame reset(int streamId, String reason) {
         return new TunnelFrame(Type.RESET, streamId, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** The {@code PING} that tells an agent which replica holds its connection. */
+    public static TunnelFrame announceReplica(String replicaId) {
+        return new TunnelFrame(
+                Type.PING, 0, (REPLICA_ANNOUNCEMENT + replicaId).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /** The replica a relay's announcing {@code PING} names, or {@code null} for any other frame. */
+    public @org.jspecify.annotations.Nullable String announcedReplica() {
+        if (type != Type.PING || streamId != 0) {
+            return null;
+        }
+        String text = new String(payload, java.nio.charset.StandardCharsets.US_ASCII);
+        return text.startsWith(REPLICA_ANNOUNCEMENT) && text.length() > REPLICA_ANNOUNCEMENT.length()
+                ? text.substring(REPLICA_ANNOUNCEMENT.length())
+                : null;
     }
 
     /** The count a {@code WINDOW} frame grants. */

@@ -49,7 +49,8 @@ class ProblemResponses implements GlobalOpenApiCustomizer {
             Map.entry("tunnel-unavailable", 503),
             Map.entry("tunnel-archived", 410),
             Map.entry("tunnel-busy", 429),
-            Map.entry("tunnel-timeout", 504));
+            Map.entry("tunnel-timeout", 504),
+            Map.entry("tunnel-replica-held", 409));
 
     @Override
     public void customise(OpenAPI openApi) {

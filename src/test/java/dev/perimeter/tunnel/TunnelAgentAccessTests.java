@@ -119,6 +119,13 @@ class TunnelAgentAccessTests extends TunnelTestSupport {
                 })
                 .join();
         assertThat(socket.getSubprotocol()).isEmpty();
+        TunnelFrame announcement = TunnelFrame.decode(messages.poll(20, TimeUnit.SECONDS));
+        assertThat(announcement.type())
+                .as("the relay's first frame is a PING any agent answers")
+                .isEqualTo(TunnelFrame.Type.PING);
+        assertThat(announcement.announcedReplica()).startsWith("rep_");
+        socket.sendBinary(new TunnelFrame(TunnelFrame.Type.PONG, 0, announcement.payload()).encode(), true)
+                .join();
         awaitConnections(tunnel, 1);
         CompletableFuture<Api.Response> call = CompletableFuture.supplyAsync(() -> api.post(tunnel.mcpPath())
                 .key(tunnel.tenant().key())

@@ -25,6 +25,22 @@ class TunnelFrameTests {
     }
 
     @Test
+    void onlyTheRelaysAnnouncingPingNamesAReplica() {
+        TunnelFrame announcement =
+                TunnelFrame.decode(TunnelFrame.announceReplica("rep_abc").encode());
+
+        assertThat(announcement.type()).isEqualTo(TunnelFrame.Type.PING);
+        assertThat(announcement.announcedReplica()).isEqualTo("rep_abc");
+        assertThat(new TunnelFrame(TunnelFrame.Type.PING, 0, new byte[8]).announcedReplica())
+                .isNull();
+        assertThat(new TunnelFrame(TunnelFrame.Type.PONG, 0, announcement.payload()).announcedReplica())
+                .isNull();
+        assertThat(new TunnelFrame(TunnelFrame.Type.PING, 0, "replica=".getBytes(StandardCharsets.US_ASCII))
+                        .announcedReplica())
+                .isNull();
+    }
+
+    @Test
     void aSingleFrameDecodesAsItself() {
         assertThat(TunnelFrame.decodeAll(DATA.encode())).containsExactly(DATA);
     }

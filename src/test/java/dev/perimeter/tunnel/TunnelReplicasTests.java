@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
 import dev.perimeter.support.Replicas;
+import dev.perimeter.support.TcpBalancer;
 import dev.perimeter.tunnel.agent.TunnelAgent;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -104,6 +105,45 @@ class TunnelReplicasTests {
                                 .asInt()
                         == 1);
         return agent;
+    }
+
+    /**
+     * A balancer that sends the first two dials to replica 0: the agent's second connection names replica 0 as held,
+     * is refused there with 409, dials again and lands on replica 1.
+     */
+    @Test
+    void anAgentSpreadsItsConnectionsOverReplicasWhenTheBalancerLetsIt() throws Exception {
+        Tunnel tunnel = register(0);
+        int[] ports = {port(0), port(1)};
+        try (TcpBalancer balancer = TcpBalancer.start(n -> n < 2 ? ports[0] : ports[(n + 1) % 2])) {
+            URI direct = URI.create(tunnel.connectUrl());
+            String viaBalancer = new URI(
+                            direct.getScheme(), null, "127.0.0.1", balancer.port(), direct.getPath(), null, null)
+                    .toString();
+            JdbcClient jdbc = replicas.bean(0, JdbcClient.class);
+            try (TunnelAgent agent =
+                    TunnelAgent.start(TunnelTestSupport.settings(viaBalancer, tunnel.token(), upstream.url(), 2))) {
+                Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                                jdbc.sql("select replica_id from tunnel_connections where tunnel_id = ?")
+                                        .param(tunnel.id())
+                                        .query(String.class)
+                                        .list())
+                        .as("one connection on each replica")
+                        .hasSize(2)
+                        .doesNotHaveDuplicates());
+                assertThat(balancer.accepted())
+                        .as("the second connection dialled again")
+                        .isGreaterThanOrEqualTo(3);
+                assertThat(agent.dials()).hasSizeGreaterThanOrEqualTo(3);
+            }
+        }
+    }
+
+    private static int port(int replica) {
+        return ((org.springframework.boot.web.server.context.WebServerApplicationContext)
+                        replicas.contexts().get(replica))
+                .getWebServer()
+                .getPort();
     }
 
     @Test

@@ -27,6 +27,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
     private final ReentrantLock sendLock = new ReentrantLock();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
+    private final CompletableFuture<String> replica = new CompletableFuture<>();
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private volatile @Nullable WebSocket socket;
     private volatile boolean batching;
@@ -39,6 +40,16 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     /** Completes with the reason when the connection ends. */
     CompletableFuture<String> closed() {
         return closed;
+    }
+
+    /** The replica this connection is on, as the relay announced it; {@code null} if it says nothing within {@code wait}. */
+    @Nullable
+    String replica(java.time.Duration wait) throws InterruptedException {
+        try {
+            return replica.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
     }
 
     long silentNanos() {
@@ -79,8 +90,13 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     private void received(TunnelFrame frame) {
         switch (frame.type()) {
             case PONG -> {}
-            case PING ->
+            case PING -> {
+                String announced = frame.announcedReplica();
+                if (announced != null) {
+                    replica.complete(announced);
+                }
                 Thread.ofVirtual().start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
+            }
             case HEAD -> {
                 TunnelStream stream = new TunnelStream(frame.streamId(), this);
                 if (streams.putIfAbsent(frame.streamId(), stream) != null) {
@@ -198,6 +214,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     }
 
     private void ended(String reason) {
+        replica.cancel(false);
         if (closed.complete(reason)) {
             streams.values().forEach(stream -> stream.connectionLost(reason));
         }

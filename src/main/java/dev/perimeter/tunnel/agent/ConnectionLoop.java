@@ -2,9 +2,11 @@ package dev.perimeter.tunnel.agent;
 
 import dev.perimeter.tunnel.TunnelFrame;
 import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +15,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Keeps one connection to Perimeter open: dials, heartbeats while connected, and after any loss waits a jittered,
- * growing time before dialling again.
+ * growing time before dialling again. Each dial names the replicas the agent's other connections are on; a replica
+ * among them refuses with 409, and the loop dials again after a short jittered pause, up to {@link #SPREAD_TRIES}
+ * times in a row. Then it takes whichever replica it reaches (a deployment may have only one, or a load balancer may
+ * be sticky) and does not ask again for {@link #SPREAD_PAUSE}.
  */
 final class ConnectionLoop implements Runnable {
+
+    /** Dials in a row that may ask to avoid the replicas the other connections hold. */
+    static final int SPREAD_TRIES = 3;
+
+    /** How long a loop that could not spread takes any replica before it tries again. */
+    static final Duration SPREAD_PAUSE = Duration.ofMinutes(5);
+
+    private static final Duration REPLICA_WAIT = Duration.ofSeconds(1);
+    private static final Duration EARLIER_WAIT = Duration.ofSeconds(2);
 
     private final int index;
     private final AgentSettings settings;
@@ -23,11 +37,19 @@ final class ConnectionLoop implements Runnable {
     private final HttpClient client;
     private final Consumer<Instant> onDial;
     private final Backoff backoff;
+    private final ReplicaSpread spread;
     private volatile boolean running = true;
     private volatile @Nullable AgentConnection current;
 
-    ConnectionLoop(int index, AgentSettings settings, Upstream upstream, HttpClient client, Consumer<Instant> onDial) {
+    ConnectionLoop(
+            int index,
+            AgentSettings settings,
+            Upstream upstream,
+            HttpClient client,
+            ReplicaSpread spread,
+            Consumer<Instant> onDial) {
         this.index = index;
+        this.spread = spread;
         this.settings = settings;
         this.upstream = upstream;
         this.client = client;
@@ -38,29 +60,51 @@ final class ConnectionLoop implements Runnable {
 
     @Override
     public void run() {
+        int spreadTries = 0;
+        long spreadPausedUntil = System.nanoTime();
         while (running) {
             long connectedAt = 0;
-            onDial.accept(Instant.now());
+            boolean replicaHeld = false;
             try {
+                spread.awaitEarlier(index, EARLIER_WAIT);
+                List<String> avoid = spread.dialling(index);
+                onDial.accept(Instant.now());
                 AgentConnection connection = new AgentConnection(upstream);
-                client.newWebSocketBuilder()
+                WebSocket.Builder builder = client.newWebSocketBuilder()
                         .header("Authorization", "Bearer " + settings.token())
                         .subprotocols(TunnelFrame.BATCHING_PROTOCOL)
-                        .connectTimeout(Duration.ofSeconds(10))
-                        .buildAsync(settings.tunnelUrl(), connection)
-                        .join();
+                        .connectTimeout(Duration.ofSeconds(10));
+                if (spreadTries == SPREAD_TRIES) {
+                    spreadTries = 0;
+                    spreadPausedUntil = System.nanoTime() + SPREAD_PAUSE.toNanos();
+                    JsonLog.info("could not spread over replicas; taking any", "connection", index);
+                }
+                if (!avoid.isEmpty() && System.nanoTime() - spreadPausedUntil >= 0) {
+                    builder.header(TunnelFrame.AVOID_REPLICAS_HEADER, String.join(",", avoid));
+                }
+                builder.buildAsync(settings.tunnelUrl(), connection).join();
                 connectedAt = System.nanoTime();
                 current = connection;
-                JsonLog.info("connected", "connection", index, "tunnel", settings.tunnelUrl());
+                String replica = connection.replica(REPLICA_WAIT);
+                spread.settled(index, replica);
+                spreadTries = 0;
+                JsonLog.info("connected", "connection", index, "tunnel", settings.tunnelUrl(), "replica", replica);
                 String reason = heartbeatUntilClosed(connection);
                 JsonLog.warn("disconnected", "connection", index, "reason", reason);
             } catch (CompletionException e) {
-                JsonLog.warn("connect failed", "connection", index, "error", describe(e.getCause()));
+                if (replicaHeld(e.getCause())) {
+                    replicaHeld = true;
+                    spreadTries++;
+                    JsonLog.info("replica held by another connection; dialling again", "connection", index);
+                } else {
+                    JsonLog.warn("connect failed", "connection", index, "error", describe(e.getCause()));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } finally {
                 current = null;
+                spread.released(index);
             }
             if (connectedAt != 0) {
                 backoff.connectedFor(Duration.ofNanos(System.nanoTime() - connectedAt));
@@ -68,14 +112,23 @@ final class ConnectionLoop implements Runnable {
             if (!running) {
                 return;
             }
-            Duration wait = backoff.next();
-            JsonLog.info("reconnecting", "connection", index, "inMs", wait.toMillis(), "attempt", backoff.attempt());
+            Duration wait =
+                    replicaHeld ? Duration.ofMillis(ThreadLocalRandom.current().nextLong(20, 200)) : backoff.next();
+            if (!replicaHeld) {
+                JsonLog.info(
+                        "reconnecting", "connection", index, "inMs", wait.toMillis(), "attempt", backoff.attempt());
+            }
             try {
                 Thread.sleep(wait);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    private static boolean replicaHeld(@Nullable Throwable error) {
+        return error instanceof WebSocketHandshakeException handshake
+                && handshake.getResponse().statusCode() == 409;
     }
 
     private String heartbeatUntilClosed(AgentConnection connection) throws InterruptedException {

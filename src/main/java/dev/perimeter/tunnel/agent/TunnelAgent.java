@@ -10,7 +10,8 @@ import java.util.concurrent.Executors;
 
 /**
  * The tunnel agent: checks that its upstream is in the allowed ranges, then keeps {@link AgentSettings#connections()}
- * connections to Perimeter open, each on its own thread. Started by {@code java -jar perimeter.jar tunnel-agent};
+ * connections to Perimeter open, each on its own thread, spread over replicas when the load balancer lets them be
+ * ({@link ReplicaSpread}). Started by {@code java -jar perimeter.jar tunnel-agent};
  * tests start it in-process.
  */
 public final class TunnelAgent implements AutoCloseable {
@@ -39,8 +40,9 @@ public final class TunnelAgent implements AutoCloseable {
             throw new IllegalArgumentException("Refusing to start: " + refusal);
         }
         TunnelAgent agent = new TunnelAgent(settings);
+        ReplicaSpread spread = new ReplicaSpread();
         for (int i = 0; i < settings.connections(); i++) {
-            ConnectionLoop loop = new ConnectionLoop(i, settings, upstream, agent.client, agent.dials::add);
+            ConnectionLoop loop = new ConnectionLoop(i, settings, upstream, agent.client, spread, agent.dials::add);
             agent.loops.add(loop);
             agent.threads.add(Thread.ofVirtual().name("tunnel-connection-" + i).start(loop));
         }

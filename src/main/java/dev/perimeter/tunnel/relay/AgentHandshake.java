@@ -3,6 +3,7 @@ package dev.perimeter.tunnel.relay;
 import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.shared.Problems;
 import dev.perimeter.tunnel.AgentGrant;
+import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelManagement;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Admits an agent's WebSocket upgrade only with the tunnel's current token ({@code Authorization: Bearer <tunnel
- * token>}); anything else is a 401 problem before the upgrade, and a tunnel of another region a 403.
+ * token>}); anything else is a 401 problem before the upgrade, and a tunnel of another region a 403. An agent that
+ * names this replica in {@link TunnelFrame#AVOID_REPLICAS_HEADER} (another of its connections is here) gets a 409
+ * once its token is good, and dials again to reach another replica.
  */
 class AgentHandshake implements HandshakeInterceptor {
 
@@ -27,11 +30,13 @@ class AgentHandshake implements HandshakeInterceptor {
     private static final String BEARER = "Bearer ";
 
     private final TunnelManagement tunnels;
+    private final LocalAgents agents;
     private final RelayMetrics metrics;
     private final JsonMapper json;
 
-    AgentHandshake(TunnelManagement tunnels, RelayMetrics metrics, JsonMapper json) {
+    AgentHandshake(TunnelManagement tunnels, LocalAgents agents, RelayMetrics metrics, JsonMapper json) {
         this.tunnels = tunnels;
+        this.agents = agents;
         this.metrics = metrics;
         this.json = json;
     }
@@ -62,8 +67,31 @@ class AgentHandshake implements HandshakeInterceptor {
             refuse(response, path, problem);
             return false;
         }
+        if (avoided(request.getHeaders())) {
+            metrics.rejected("replica-held");
+            ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatus.CONFLICT,
+                    "Another connection of this agent is on this replica; dial again to reach another one");
+            problem.setType(PerimeterException.typeOf("tunnel-replica-held"));
+            problem.setTitle("Replica already held");
+            refuse(response, path, problem);
+            return false;
+        }
         attributes.put(GRANT, grant.get());
         return true;
+    }
+
+    private boolean avoided(HttpHeaders headers) {
+        String avoid = headers.getFirst(TunnelFrame.AVOID_REPLICAS_HEADER);
+        if (avoid == null || avoid.length() > 4096) {
+            return false;
+        }
+        for (String replica : avoid.split(",")) {
+            if (replica.strip().equals(agents.replicaId())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static @Nullable String bearer(HttpHeaders headers) {

@@ -40,6 +40,11 @@ class AgentSocketHandler extends BinaryWebSocketHandler implements SubProtocolCa
         session.getAttributes().put(LINK, link);
         agents.add(link);
         log.info("Agent connected to tunnel {} as {}", grant.tunnelId(), link.connectionId());
+        try {
+            link.send(TunnelFrame.announceReplica(agents.replicaId()));
+        } catch (java.io.IOException | RuntimeException e) {
+            link.close(CloseStatus.SESSION_NOT_RELIABLE, "could not announce the replica");
+        }
     }
 
     @Override

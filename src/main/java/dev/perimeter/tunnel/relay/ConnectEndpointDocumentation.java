@@ -31,7 +31,12 @@ class ConnectEndpointDocumentation implements GlobalOpenApiCustomizer {
                 .responses(new ApiResponses()
                         .addApiResponse("101", new ApiResponse().description("Switching to the tunnel protocol"))
                         .addApiResponse("401", new ApiResponse().description("Not the tunnel's current token"))
-                        .addApiResponse("403", new ApiResponse().description("The tunnel belongs to another region")));
+                        .addApiResponse("403", new ApiResponse().description("The tunnel belongs to another region"))
+                        .addApiResponse(
+                                "409",
+                                new ApiResponse()
+                                        .description("https://perimeter.dev/problems/tunnel-replica-held: this replica"
+                                                + " is named in X-Perimeter-Avoid-Replicas; dial again")));
         openApi.getPaths().addPathItem("/v1/tunnels/{tunnelId}/connect", new PathItem().get(connect));
     }
 }

@@ -31,7 +31,7 @@ class RelayConfiguration implements WebSocketConfigurer {
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         registry.addHandler(new AgentSocketHandler(agents, metrics), "/v1/tunnels/*/connect")
-                .addInterceptors(new AgentHandshake(tunnels, metrics, json));
+                .addInterceptors(new AgentHandshake(tunnels, agents, metrics, json));
     }
 
     @Bean
