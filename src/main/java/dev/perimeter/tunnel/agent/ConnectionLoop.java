@@ -70,19 +70,15 @@ final class ConnectionLoop implements Runnable {
                 List<String> avoid = spread.dialling(index);
                 onDial.accept(Instant.now());
                 AgentConnection connection = new AgentConnection(upstream);
-                WebSocket.Builder builder = client.newWebSocketBuilder()
-                        .header("Authorization", "Bearer " + settings.token())
-                        .subprotocols(TunnelFrame.BATCHING_PROTOCOL)
-                        .connectTimeout(Duration.ofSeconds(10));
                 if (spreadTries == SPREAD_TRIES) {
                     spreadTries = 0;
                     spreadPausedUntil = System.nanoTime() + SPREAD_PAUSE.toNanos();
                     JsonLog.info("could not spread over replicas; taking any", "connection", index);
                 }
-                if (!avoid.isEmpty() && System.nanoTime() - spreadPausedUntil >= 0) {
-                    builder.header(TunnelFrame.AVOID_REPLICAS_HEADER, String.join(",", avoid));
-                }
-                builder.buildAsync(settings.tunnelUrl(), connection).join();
+                boolean mayAvoid = System.nanoTime() - spreadPausedUntil >= 0;
+                handshake(mayAvoid ? avoid : List.of())
+                        .buildAsync(settings.tunnelUrl(), connection)
+                        .join();
                 connectedAt = System.nanoTime();
                 current = connection;
                 String replica = connection.replica(REPLICA_WAIT);
@@ -124,6 +120,18 @@ final class ConnectionLoop implements Runnable {
                 return;
             }
         }
+    }
+
+    /** The upgrade request: the tunnel token, the batching subprotocol and the replicas to avoid, if any. */
+    private WebSocket.Builder handshake(List<String> avoid) {
+        WebSocket.Builder builder = client.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + settings.token())
+                .subprotocols(TunnelFrame.BATCHING_PROTOCOL)
+                .connectTimeout(Duration.ofSeconds(10));
+        if (!avoid.isEmpty()) {
+            builder.header(TunnelFrame.AVOID_REPLICAS_HEADER, String.join(",", avoid));
+        }
+        return builder;
     }
 
     private static boolean replicaHeld(@Nullable Throwable error) {
