@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 public final class TunnelAgent implements AutoCloseable {
 
     private final AgentSettings settings;
+    private final Upstream upstream;
     private final List<ConnectionLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Instant> dials = Collections.synchronizedList(new ArrayList<>());
@@ -25,8 +26,9 @@ public final class TunnelAgent implements AutoCloseable {
             .executor(Executors.newVirtualThreadPerTaskExecutor())
             .build();
 
-    private TunnelAgent(AgentSettings settings) {
+    private TunnelAgent(AgentSettings settings, Upstream upstream) {
         this.settings = settings;
+        this.upstream = upstream;
     }
 
     /**
@@ -39,7 +41,7 @@ public final class TunnelAgent implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException("Refusing to start: " + refusal);
         }
-        TunnelAgent agent = new TunnelAgent(settings);
+        TunnelAgent agent = new TunnelAgent(settings, upstream);
         ReplicaSpread spread = new ReplicaSpread();
         for (int i = 0; i < settings.connections(); i++) {
             ConnectionLoop loop = new ConnectionLoop(i, settings, upstream, agent.client, spread, agent.dials::add);
@@ -72,6 +74,7 @@ public final class TunnelAgent implements AutoCloseable {
     public void close() {
         loops.forEach(loop -> loop.stop(false));
         threads.forEach(Thread::interrupt);
+        upstream.close();
     }
 
     /** {@code java -jar perimeter.jar tunnel-agent [--url=… --token=… --upstream=…]}. */

@@ -3,21 +3,46 @@ package dev.perimeter.tunnel.agent;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.time.Duration;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 
-/** The private MCP server: its URL, the client that reaches it and the ranges its address must fall in. */
-final class Upstream {
+/**
+ * The private MCP server: its URL, the client that reaches it and the ranges its address must fall in. The client is
+ * Apache HttpClient's classic (blocking) one: each relayed call reads and writes on its own virtual thread, with no
+ * hand-off to a selector thread, and bytes pass through as sent (no decompression, no cookies, no redirects, no
+ * retries).
+ */
+final class Upstream implements AutoCloseable {
+
+    private static final int MAX_CONNECTIONS = 1024;
 
     private final URI url;
     private final AddressRanges allowed;
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(5))
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
+    private final CloseableHttpClient client = HttpClients.custom()
+            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                    .setMaxConnTotal(MAX_CONNECTIONS)
+                    .setMaxConnPerRoute(MAX_CONNECTIONS)
+                    .setDefaultConnectionConfig(ConnectionConfig.custom()
+                            .setConnectTimeout(Timeout.of(5, TimeUnit.SECONDS))
+                            .setSocketTimeout(Timeout.DISABLED)
+                            .build())
+                    .build())
+            .setDefaultRequestConfig(RequestConfig.custom()
+                    .setRedirectsEnabled(false)
+                    .setResponseTimeout(Timeout.DISABLED)
+                    .setConnectionRequestTimeout(Timeout.of(5, TimeUnit.SECONDS))
+                    .build())
+            .disableAutomaticRetries()
+            .disableContentCompression()
+            .disableCookieManagement()
+            .disableAuthCaching()
+            .disableRedirectHandling()
             .build();
 
     Upstream(URI url, AddressRanges allowed) {
@@ -25,7 +50,7 @@ final class Upstream {
         this.allowed = allowed;
     }
 
-    HttpClient client() {
+    CloseableHttpClient client() {
         return client;
     }
 
@@ -53,6 +78,11 @@ final class Upstream {
         } catch (UnknownHostException e) {
             return "the upstream host " + url.getHost() + " does not resolve";
         }
+    }
+
+    @Override
+    public void close() {
+        client.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
     }
 
     @Override

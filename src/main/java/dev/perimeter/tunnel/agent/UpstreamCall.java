@@ -5,18 +5,22 @@ import dev.perimeter.tunnel.TunnelHeads;
 import dev.perimeter.tunnel.TunnelStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.jspecify.annotations.Nullable;
 
 /**
  * One relayed stream: the request goes to the private MCP server with its body streamed from the tunnel, and the
- * response streams back chunk by chunk. A reset from the relay (the caller went away) cancels the upstream exchange.
+ * response streams back chunk by chunk, read and sent on this call's own thread. A reset from the relay (the caller
+ * went away) aborts the upstream exchange.
  */
 final class UpstreamCall {
 
@@ -26,8 +30,7 @@ final class UpstreamCall {
     private final Upstream upstream;
     private final TunnelStream stream;
     private final TunnelHeads.Request head;
-    private volatile @Nullable CompletableFuture<HttpResponse<ResponseChunks>> exchange;
-    private volatile @Nullable ResponseChunks responseBody;
+    private volatile @Nullable HttpUriRequestBase exchange;
     private volatile boolean cancelled;
 
     UpstreamCall(Upstream upstream, TunnelStream stream, TunnelHeads.Request head) {
@@ -44,110 +47,122 @@ final class UpstreamCall {
             answerProblem(502, "tunnel-upstream-refused", "The agent refuses its upstream: " + refusal);
             return;
         }
-        boolean hasBody = head.method().equals("POST");
-        HttpRequest.Builder request = HttpRequest.newBuilder(upstream.target(head.pathAndQuery()))
-                .header(CORRELATION_HEADER, head.correlationId());
+        HttpUriRequestBase request = new HttpUriRequestBase(head.method(), upstream.target(head.pathAndQuery()));
+        request.addHeader(CORRELATION_HEADER, head.correlationId());
         for (TunnelHeads.Header header : head.headers()) {
             if (TunnelHeads.forwardsRequestHeader(header.name())) {
-                request.header(header.name(), header.value());
+                request.addHeader(header.name(), header.value());
             }
         }
         try {
-            request.method(head.method(), hasBody ? body() : HttpRequest.BodyPublishers.noBody());
-            stream.onReset(this::cancel);
-            CompletableFuture<HttpResponse<ResponseChunks>> call =
-                    upstream.client().sendAsync(request.build(), info -> new ResponseChunks());
-            exchange = call;
-            if (cancelled) {
-                call.cancel(true);
+            if (head.method().equals("POST")) {
+                request.setEntity(body());
             }
-            HttpResponse<ResponseChunks> response = call.join();
-            responseBody = response.body();
+            exchange = request;
+            stream.onReset(this::cancel);
             if (cancelled) {
-                response.body().close();
                 return;
             }
-            stream.hold();
-            stream.sendHead(TunnelHeads.encode(new TunnelHeads.Response(response.statusCode(), headersOf(response))));
-            copy(response.body());
-            stream.sendEnd();
-            stream.flush();
-            JsonLog.info(
-                    "relayed",
-                    "correlationId",
-                    head.correlationId(),
-                    "method",
-                    head.method(),
-                    "status",
-                    response.statusCode(),
-                    "ms",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
-            if (!cancelled) {
-                JsonLog.warn(
-                        "upstream unreachable",
+            boolean answered = false;
+            try (ClassicHttpResponse response = upstream.client().executeOpen(null, request, null)) {
+                if (cancelled) {
+                    return;
+                }
+                stream.hold();
+                stream.sendHead(TunnelHeads.encode(new TunnelHeads.Response(response.getCode(), headersOf(response))));
+                answered = true;
+                copy(response.getEntity());
+                stream.sendEnd();
+                stream.flush();
+                JsonLog.info(
+                        "relayed",
                         "correlationId",
                         head.correlationId(),
-                        "error",
-                        String.valueOf(e.getCause()));
-                answerProblem(502, "tunnel-upstream-unreachable", "The private MCP server could not be reached");
+                        "method",
+                        head.method(),
+                        "status",
+                        response.getCode(),
+                        "ms",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            } catch (TunnelStream.ResetException e) {
+                throw e;
+            } catch (IOException e) {
+                if (!cancelled && !answered) {
+                    JsonLog.warn("upstream unreachable", "correlationId", head.correlationId(), "error", e.toString());
+                    answerProblem(502, "tunnel-upstream-unreachable", "The private MCP server could not be reached");
+                } else if (!cancelled) {
+                    JsonLog.warn(
+                            "upstream failed mid-response",
+                            "correlationId",
+                            head.correlationId(),
+                            "error",
+                            e.toString());
+                    flushQuietly();
+                    stream.reset("the private MCP server failed: " + e.getMessage());
+                }
             }
         } catch (TunnelStream.ResetException e) {
             JsonLog.info("stream reset", "correlationId", head.correlationId(), "reason", e.getMessage());
-            closeQuietly();
+            request.cancel();
         } catch (IOException e) {
             if (!cancelled) {
-                JsonLog.warn(
-                        "upstream failed mid-response", "correlationId", head.correlationId(), "error", e.toString());
-                flushQuietly();
-                stream.reset("the private MCP server failed: " + e.getMessage());
+                JsonLog.warn("request body failed", "correlationId", head.correlationId(), "error", e.toString());
+                stream.reset("the request body could not be read: " + e.getMessage());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            request.cancel();
             stream.reset("agent stopping");
         }
     }
 
     /**
      * The request body: a small one (the usual JSON-RPC message) is read whole and sent with its length; a larger one
-     * streams from the tunnel as it arrives, after what was read so far.
+     * streams from the tunnel as it arrives, chunked, after what was read so far.
      */
-    private HttpRequest.BodyPublisher body() throws IOException, InterruptedException {
+    private HttpEntity body() throws IOException {
         TunnelBody body = new TunnelBody(stream);
         byte[] whole = body.readUpTo(SMALL_BODY);
-        return whole != null
-                ? HttpRequest.BodyPublishers.ofByteArray(whole)
-                : HttpRequest.BodyPublishers.ofInputStream(() -> body);
+        return whole != null ? new ByteArrayEntity(whole, null) : new InputStreamEntity(body, -1, null);
     }
 
     /**
-     * Streams the response body. Chunks that are already here go out together with what is held (the head at first,
-     * the end at last); before waiting for more, the held frames are flushed, so an SSE event is never held back.
+     * Streams the response body. Bytes that are already here go out together with what is held (the head at first,
+     * the end at last); before waiting for more, the held frames are flushed, so an SSE event is never held back. A
+     * body of declared length ends when that much has come, without a read that could wait.
      */
-    private void copy(ResponseChunks body) throws IOException, InterruptedException {
-        while (true) {
-            if (!body.ready()) {
-                stream.flush();
-            }
-            byte[] chunk = body.next();
-            if (chunk == null) {
-                return;
-            }
-            if (chunk.length > 0) {
-                stream.sendData(chunk, 0, chunk.length);
+    private void copy(@Nullable HttpEntity entity) throws IOException, InterruptedException {
+        if (entity == null) {
+            return;
+        }
+        long length = entity.getContentLength();
+        long copied = 0;
+        byte[] buffer = new byte[TunnelFrame.MAX_DATA];
+        try (InputStream in = entity.getContent()) {
+            while (copied != length) {
+                if (in.available() <= 0) {
+                    stream.flush();
+                }
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                if (n > 0) {
+                    stream.sendData(buffer, 0, n);
+                    copied += n;
+                }
             }
         }
     }
 
-    /** The relay reset the stream (the caller went away) or the connection dropped: the exchange is cancelled. */
+    /** The relay reset the stream (the caller went away) or the connection dropped: the exchange is aborted. */
     private void cancel() {
         cancelled = true;
         JsonLog.info("caller went away", "correlationId", head.correlationId(), "reason", stream.failure());
-        CompletableFuture<HttpResponse<ResponseChunks>> call = exchange;
-        if (call != null) {
-            call.cancel(true);
+        HttpUriRequestBase request = exchange;
+        if (request != null) {
+            request.cancel();
         }
-        closeQuietly();
     }
 
     /** What was read before a failure still reaches the caller, so the truncation shows. */
@@ -159,20 +174,13 @@ final class UpstreamCall {
         }
     }
 
-    private void closeQuietly() {
-        ResponseChunks body = responseBody;
-        if (body != null) {
-            body.close();
-        }
-    }
-
-    private static List<TunnelHeads.Header> headersOf(HttpResponse<?> response) {
+    private static List<TunnelHeads.Header> headersOf(ClassicHttpResponse response) {
         List<TunnelHeads.Header> headers = new ArrayList<>();
-        response.headers().map().forEach((name, values) -> {
-            if (TunnelHeads.forwardsResponseHeader(name)) {
-                values.forEach(value -> headers.add(new TunnelHeads.Header(name, value)));
+        for (Header header : response.getHeaders()) {
+            if (TunnelHeads.forwardsResponseHeader(header.getName())) {
+                headers.add(new TunnelHeads.Header(header.getName(), header.getValue()));
             }
-        });
+        }
         return headers;
     }
 
