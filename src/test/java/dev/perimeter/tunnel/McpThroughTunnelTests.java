@@ -17,6 +17,9 @@ import org.junit.jupiter.api.Test;
  */
 class McpThroughTunnelTests extends TunnelTestSupport {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @Test
     void sdkClientInitializesListsAndCallsToolsWithProgressInOrderOnOneSession() {
         Registered tunnel = register(newTenant());
@@ -57,6 +60,49 @@ class McpThroughTunnelTests extends TunnelTestSupport {
         assertThat(afterDelete.status())
                 .as("the session was deleted through the tunnel")
                 .isEqualTo(404);
+    }
+
+    /** A tool call's event stream that goes quiet gets the relay's SSE comments, and the SDK client reads past them. */
+    @Test
+    void aQuietToolCallGetsKeepAlivesThatTheSdkClientReadsPast() throws Exception {
+        Registered tunnel = register(newTenant());
+        connectedAgent(tunnel);
+        List<McpSchema.ProgressNotification> progress = new CopyOnWriteArrayList<>();
+        McpSyncClient client = client(tunnel, progress::add);
+        client.initialize();
+        double keepAlivesBefore = counter("perimeter.tunnel.keepalives", null);
+        double disconnectsBefore = counter("perimeter.tunnel.streams", "client-disconnected");
+
+        McpSchema.CallToolResult released;
+        try (var caller = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var call = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> client.callTool(McpSchema.CallToolRequest.builder("hold")
+                            .arguments(Map.of())
+                            .progressToken("quiet")
+                            .build()),
+                    caller);
+            assertThat(upstream.holding.await(20, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
+            Thread.sleep(1_600); // the keep-alive is 0.5 s in tests
+            assertThat(counter("perimeter.tunnel.keepalives", null))
+                    .as("the held call's event stream got comments while quiet")
+                    .isGreaterThan(keepAlivesBefore);
+            upstream.release();
+            released = call.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(((McpSchema.TextContent) released.content().getFirst()).text())
+                .isEqualTo("released");
+        assertThat(progress).extracting(McpSchema.ProgressNotification::message).containsExactly("holding");
+        assertThat(counter("perimeter.tunnel.streams", "client-disconnected")).isEqualTo(disconnectsBefore);
+    }
+
+    private double counter(String name, @org.jspecify.annotations.Nullable String outcome) {
+        var search = meters.find(name);
+        if (outcome != null) {
+            search = search.tag("outcome", outcome);
+        }
+        io.micrometer.core.instrument.Counter counter = search.counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test

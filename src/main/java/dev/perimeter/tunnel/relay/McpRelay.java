@@ -214,6 +214,7 @@ class McpRelay {
                     if (!write(out, KEEP_ALIVE, true, stream)) {
                         return;
                     }
+                    metrics.keepAlive();
                     lastWrite = System.nanoTime();
                 }
                 continue;

@@ -52,6 +52,14 @@ class RelayMetrics {
                 .increment(count);
     }
 
+    /** An SSE comment written into a quiet event stream. */
+    void keepAlive() {
+        counters.computeIfAbsent("keep-alives", key -> Counter.builder("perimeter.tunnel.keepalives")
+                        .description("SSE comments written into quiet event streams")
+                        .register(meters))
+                .increment();
+    }
+
     void latency(Duration duration) {
         latency.record(duration);
     }
