@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * The private MCP server: its URL, the client that reaches it and the ranges its address must fall in. The client is
  * Apache HttpClient's classic (blocking) one: each relayed call reads and writes on its own virtual thread, with no
  * hand-off to a selector thread, and bytes pass through as sent (no decompression, no cookies, no redirects, no
- * retries).
+ * retries). Its name resolution refuses addresses outside the allowed ranges.
  */
 final class Upstream implements AutoCloseable {
 
@@ -24,30 +24,32 @@ final class Upstream implements AutoCloseable {
 
     private final URI url;
     private final AddressRanges allowed;
-    private final CloseableHttpClient client = HttpClients.custom()
-            .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                    .setMaxConnTotal(MAX_CONNECTIONS)
-                    .setMaxConnPerRoute(MAX_CONNECTIONS)
-                    .setDefaultConnectionConfig(ConnectionConfig.custom()
-                            .setConnectTimeout(Timeout.of(5, TimeUnit.SECONDS))
-                            .setSocketTimeout(Timeout.DISABLED)
-                            .build())
-                    .build())
-            .setDefaultRequestConfig(RequestConfig.custom()
-                    .setRedirectsEnabled(false)
-                    .setResponseTimeout(Timeout.DISABLED)
-                    .setConnectionRequestTimeout(Timeout.of(5, TimeUnit.SECONDS))
-                    .build())
-            .disableAutomaticRetries()
-            .disableContentCompression()
-            .disableCookieManagement()
-            .disableAuthCaching()
-            .disableRedirectHandling()
-            .build();
+    private final CloseableHttpClient client;
 
     Upstream(URI url, AddressRanges allowed) {
         this.url = url;
         this.allowed = allowed;
+        this.client = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setDnsResolver(new RangeCheckingResolver(allowed))
+                        .setMaxConnTotal(MAX_CONNECTIONS)
+                        .setMaxConnPerRoute(MAX_CONNECTIONS)
+                        .setDefaultConnectionConfig(ConnectionConfig.custom()
+                                .setConnectTimeout(Timeout.of(5, TimeUnit.SECONDS))
+                                .setSocketTimeout(Timeout.DISABLED)
+                                .build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setRedirectsEnabled(false)
+                        .setResponseTimeout(Timeout.DISABLED)
+                        .setConnectionRequestTimeout(Timeout.of(5, TimeUnit.SECONDS))
+                        .build())
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableRedirectHandling()
+                .build();
     }
 
     CloseableHttpClient client() {
@@ -66,7 +68,10 @@ final class Upstream implements AutoCloseable {
         return URI.create(base + pathAndQuery);
     }
 
-    /** Why the upstream may not be called now, or {@code null} when every address it resolves to is allowed. */
+    /**
+     * Why the upstream may not be called, or {@code null} when every address it resolves to now is allowed: checked
+     * once at start-up. Each connection the client opens is checked again by {@link RangeCheckingResolver}.
+     */
     @Nullable
     String refusal() {
         try {

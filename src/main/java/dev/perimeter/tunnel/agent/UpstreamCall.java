@@ -41,12 +41,6 @@ final class UpstreamCall {
 
     void run() {
         long start = System.nanoTime();
-        String refusal = upstream.refusal();
-        if (refusal != null) {
-            JsonLog.warn("upstream refused", "correlationId", head.correlationId(), "reason", refusal);
-            answerProblem(502, "tunnel-upstream-refused", "The agent refuses its upstream: " + refusal);
-            return;
-        }
         HttpUriRequestBase request = new HttpUriRequestBase(head.method(), upstream.target(head.pathAndQuery()));
         request.addHeader(CORRELATION_HEADER, head.correlationId());
         for (TunnelHeads.Header header : head.headers()) {
@@ -86,6 +80,9 @@ final class UpstreamCall {
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             } catch (TunnelStream.ResetException e) {
                 throw e;
+            } catch (RangeCheckingResolver.RefusedAddressException e) {
+                JsonLog.warn("upstream refused", "correlationId", head.correlationId(), "reason", e.getMessage());
+                answerProblem(502, "tunnel-upstream-refused", "The agent refuses its upstream: " + e.getMessage());
             } catch (IOException e) {
                 if (!cancelled && !answered) {
                     JsonLog.warn("upstream unreachable", "correlationId", head.correlationId(), "error", e.toString());

@@ -115,6 +115,21 @@ class AgentUnitTests {
     }
 
     @Test
+    void theUpstreamClientConnectsOnlyInsideTheAllowedRanges() {
+        try (Upstream upstream =
+                new Upstream(URI.create("http://127.0.0.1:1/mcp"), AddressRanges.parse("10.0.0.0/8"))) {
+            assertThatThrownBy(() -> upstream.client()
+                            .executeOpen(
+                                    null,
+                                    new org.apache.hc.client5.http.classic.methods.HttpGet(upstream.target("")),
+                                    null))
+                    .isInstanceOf(RangeCheckingResolver.RefusedAddressException.class)
+                    .hasMessageContaining("127.0.0.1")
+                    .hasMessageContaining("10.0.0.0/8");
+        }
+    }
+
+    @Test
     void theUpstreamUrlKeepsItsQuery() {
         Upstream upstream = new Upstream(URI.create("http://127.0.0.1:1/mcp?x=1"), AddressRanges.parse("127.0.0.0/8"));
         assertThat(upstream.target("")).hasToString("http://127.0.0.1:1/mcp?x=1");
