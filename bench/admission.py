@@ -34,7 +34,8 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
+
+from lib.prometheus import ScrapeError, compile_ms, scrape
 
 TARGET_RATIO = 0.50
 TARGET_ADMISSION_P99_MS = 20.0
@@ -197,39 +198,6 @@ def timer_totals(hostport: str, admin_key: str) -> dict[str, float] | None:
             "max_ms": values.get("MAX", 0.0) * scale}
 
 
-def timer_percentile(hostport: str, admin_key: str, phi: str) -> tuple[float | None, str]:
-    """The timer's client-side percentile in ms, and where it came from."""
-    query = urllib.parse.urlencode({"tag": f"phi:{phi}"})
-    status, body = admin_get(hostport, admin_key, f"/actuator/metrics/{TIMER}.percentile?{query}")
-    if status == 200:
-        doc = json.loads(body)
-        value = next(m["value"] for m in doc["measurements"] if m["statistic"] == "VALUE")
-        return value * unit_to_ms(doc.get("baseUnit")), "actuator/metrics"
-    # Registries that keep percentiles inside the timer (Prometheus) publish no .percentile gauge.
-    status, body = admin_get(hostport, admin_key, "/actuator/prometheus", accept="text/plain")
-    if status == 200:
-        name = TIMER.replace(".", "_") + "_seconds"
-        m = re.search(rf'^{name}\{{[^}}]*quantile="{re.escape(phi)}"[^}}]*\}} (\S+)$', body, re.M)
-        if m:
-            return float(m.group(1)) * 1e3, "actuator/prometheus"
-    return None, "not published"
-
-
-def prometheus(hostport: str, admin_key: str) -> str:
-    status, body = admin_get(hostport, admin_key, "/actuator/prometheus", accept="text/plain")
-    if status != 200:
-        raise BenchError(f"GET /actuator/prometheus answered {status}: {body[:300]}")
-    return body
-
-
-def compile_ms(hostport: str, admin_key: str) -> float:
-    """The server JVM's accumulated JIT compile time, in ms."""
-    values = re.findall(r"^jvm_compilation_time_ms_total(?:\{[^}]*\})? (\S+)$", prometheus(hostport, admin_key), re.M)
-    if not values:
-        raise BenchError("the server publishes no jvm_compilation_time_ms_total")
-    return sum(float(v) for v in values)
-
-
 def settle_jit(hostport: str, admin_key: str, args: argparse.Namespace, started: int) -> str:
     """Keeps the warm-up going in rounds until a round spends under --jit-settled of its time compiling."""
     share = None
@@ -253,7 +221,7 @@ def settle_jit(hostport: str, admin_key: str, args: argparse.Namespace, started:
 def histogram(hostport: str, admin_key: str) -> dict[float, float]:
     """Cumulative bucket counts of the admission timer, by upper bound in ms; empty if it publishes none."""
     name = TIMER.replace(".", "_") + "_seconds_bucket"
-    found = re.findall(rf'^{name}\{{[^}}]*le="([^"]+)"[^}}]*\}} (\S+)$', prometheus(hostport, admin_key), re.M)
+    found = re.findall(rf'^{name}\{{[^}}]*le="([^"]+)"[^}}]*\}} (\S+)$', scrape(hostport, admin_key), re.M)
     return {float(le) * 1e3: float(count) for le, count in found}
 
 
@@ -457,14 +425,10 @@ def main() -> int:
         if any(c.is_alive() for c in clients):
             raise BenchError("a client did not finish its last request")
         window_buckets = histogram_delta(buckets_before, buckets_after)
-        if window_buckets:
-            admission_p50 = histogram_quantile(window_buckets, 0.50)
-            admission_p99 = histogram_quantile(window_buckets, 0.99)
-            source50 = source99 = "the timer's histogram buckets, counted over the timed window only"
-        else:
-            admission_p50, source50 = timer_percentile(hostport, args.admin_key, "0.5")
-            admission_p99, source99 = timer_percentile(hostport, args.admin_key, "0.99")
-            source99 += ", Micrometer's decaying window, warm-up included"
+        if not window_buckets:
+            raise BenchError(f"the server publishes no histogram for {TIMER}")
+        admission_p50 = histogram_quantile(window_buckets, 0.50)
+        admission_p99 = histogram_quantile(window_buckets, 0.99)
 
         # ---- pgbench series, server still up and idle
         time.sleep(1.0)
@@ -473,7 +437,7 @@ def main() -> int:
             cpu_before = cpu.read()
             pg = run_pgbench(args, log_dir)
             cpu_pgbench = CpuMeter.delta(cpu_before, cpu.read())
-    except BenchError as e:
+    except (BenchError, ScrapeError) as e:
         print(f"bench failed: {e}", file=sys.stderr)
         return 1
 
@@ -543,9 +507,10 @@ def main() -> int:
     if admission_p99 is not None:
         out.append(f"server admission p99 = {admission_p99:.2f} ms  "
                    f"({'within' if admission_p99 <= TARGET_ADMISSION_P99_MS else 'OVER'} the "
-                   f"<= {TARGET_ADMISSION_P99_MS:g} ms target; from {source99})")
+                   f"<= {TARGET_ADMISSION_P99_MS:g} ms target; from the timer's histogram buckets, counted over the "
+                   "timed window only)")
     else:
-        out.append(f"server admission p99 = n/a ({source99}; p50 {source50})")
+        out.append("server admission p99 = n/a (no admission in the timed window)")
     if errors:
         out += ["", f"ERRORS: {len(errors)} requests failed in the timed window (and {sum(c.warmup_errors for c in clients)}"
                     " in the warm-up); first ones:"] + [f"  {e}" for e in errors[:5]]

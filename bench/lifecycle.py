@@ -26,7 +26,6 @@ import json
 import math
 import os
 import platform
-import re
 import shlex
 import shutil
 import socket
@@ -35,6 +34,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from lib.prometheus import ScrapeError, compile_ms
 
 TARGET_RATIO = 3.0
 
@@ -67,6 +68,10 @@ def bwrap_argv(bwrap: str, workspace: str, command: list[str]) -> list[str]:
 
 class BenchError(Exception):
     pass
+
+
+def hostport(base_url: str) -> str:
+    return base_url.partition("://")[2].rstrip("/")
 
 
 class Api:
@@ -137,24 +142,6 @@ def lifecycle(api: Api, i: int) -> tuple[int, int, int]:
     return t1 - t0, t2 - t1, t3 - t2
 
 
-def compile_ms(base_url: str, admin_key: str) -> float:
-    """The server JVM's accumulated JIT compile time, in ms (jvm_compilation_time_ms_total)."""
-    conn = http.client.HTTPConnection(base_url.partition("://")[2].rstrip("/"), timeout=30)
-    try:
-        conn.request("GET", "/actuator/prometheus",
-                     headers={"Authorization": f"Bearer {admin_key}", "Accept": "text/plain"})
-        response = conn.getresponse()
-        body = response.read().decode(errors="replace")
-    finally:
-        conn.close()
-    if response.status != 200:
-        raise BenchError(f"GET /actuator/prometheus answered {response.status}: {body[:300]}")
-    values = re.findall(r"^jvm_compilation_time_ms_total(?:\{[^}]*\})? (\S+)$", body, re.M)
-    if not values:
-        raise BenchError("the server publishes no jvm_compilation_time_ms_total")
-    return sum(float(v) for v in values)
-
-
 class WarmUp:
     """Lifecycles until the JIT settles; records what it took."""
 
@@ -171,12 +158,12 @@ class WarmUp:
             return
         while self.done < self.maximum:
             n = min(self.round_size, self.maximum - self.done)
-            c0, t0 = compile_ms(base_url, admin_key), time.perf_counter_ns()
+            c0, t0 = compile_ms(hostport(base_url), admin_key), time.perf_counter_ns()
             for _ in range(n):
                 lifecycle(api, self.done)
                 self.done += 1
             wall_ms = (time.perf_counter_ns() - t0) / 1e6
-            self.last_share = (compile_ms(base_url, admin_key) - c0) / wall_ms
+            self.last_share = (compile_ms(hostport(base_url), admin_key) - c0) / wall_ms
             if self.last_share < self.settled:
                 return
 
@@ -278,7 +265,7 @@ def main() -> int:
     try:
         if api:
             warmup.run(api, args.base_url, args.admin_key)
-            c0 = compile_ms(args.base_url, args.admin_key) if args.admin_key else None
+            c0 = compile_ms(hostport(args.base_url), args.admin_key) if args.admin_key else None
             t0 = time.perf_counter_ns()
             for i in range(args.iterations):
                 c, e, d = lifecycle(api, warmup.done + i)
@@ -287,7 +274,7 @@ def main() -> int:
                 destroys.append(d)
                 totals.append(c + e + d)
             if c0 is not None:
-                timed_compile_ms = (compile_ms(args.base_url, args.admin_key) - c0,
+                timed_compile_ms = (compile_ms(hostport(args.base_url), args.admin_key) - c0,
                                     (time.perf_counter_ns() - t0) / 1e6)
             time.sleep(1.0)  # let the server finish asynchronous clean-up before the baseline
         for i in range(args.warmup + args.iterations):
@@ -295,7 +282,7 @@ def main() -> int:
             if i >= args.warmup:
                 raws.append(r)
         cross = hyperfine_cross_check(argv, args.iterations, args.warmup)
-    except BenchError as e:
+    except (BenchError, ScrapeError) as e:
         print(f"bench failed: {e}", file=sys.stderr)
         return 1
     finally:

@@ -92,7 +92,6 @@ public class SandboxManagement {
         this.meters = meters;
         this.admissionTimer = Timer.builder("perimeter.sandbox.admission")
                 .description("The admission transaction of a create, commit included, admitted or not")
-                .publishPercentiles(0.5, 0.99)
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(10))

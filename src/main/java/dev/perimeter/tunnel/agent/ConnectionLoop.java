@@ -70,11 +70,6 @@ final class ConnectionLoop implements Runnable {
                 List<String> avoid = spread.dialling(index);
                 onDial.accept(Instant.now());
                 AgentConnection connection = new AgentConnection(upstream);
-                if (spreadTries == SPREAD_TRIES) {
-                    spreadTries = 0;
-                    spreadPausedUntil = System.nanoTime() + SPREAD_PAUSE.toNanos();
-                    JsonLog.info("could not spread over replicas; taking any", "connection", index);
-                }
                 boolean mayAvoid = System.nanoTime() - spreadPausedUntil >= 0;
                 handshake(mayAvoid ? avoid : List.of())
                         .buildAsync(settings.tunnelUrl(), connection)
@@ -90,8 +85,12 @@ final class ConnectionLoop implements Runnable {
             } catch (CompletionException e) {
                 if (replicaHeld(e.getCause())) {
                     replicaHeld = true;
-                    spreadTries++;
                     JsonLog.info("replica held by another connection; dialling again", "connection", index);
+                    if (++spreadTries == SPREAD_TRIES) {
+                        spreadTries = 0;
+                        spreadPausedUntil = System.nanoTime() + SPREAD_PAUSE.toNanos();
+                        JsonLog.info("could not spread over replicas; taking any", "connection", index);
+                    }
                 } else {
                     JsonLog.warn("connect failed", "connection", index, "error", describe(e.getCause()));
                 }

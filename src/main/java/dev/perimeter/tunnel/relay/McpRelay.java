@@ -26,6 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class McpRelay {
 
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
     private final LocalAgents agents;
     private final TunnelConnections connections;
     private final TunnelLimiter limiter;
@@ -251,8 +253,6 @@ class McpRelay {
             }
         }
     }
-
-    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     /** Writes to the caller; when the caller has gone, resets the stream and answers {@code false}. */
     private boolean write(OutputStream out, byte[] bytes, boolean flush, TunnelStream stream) {
