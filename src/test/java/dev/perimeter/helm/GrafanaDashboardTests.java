@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 class GrafanaDashboardTests {
 
     private static final Pattern PERIMETER_METRIC = Pattern.compile("perimeter_[a-z_]+");
-    private static final Pattern PROMETHEUS_SUFFIX = Pattern.compile("(_seconds(_count|_sum|_max|_bucket)?|_total|_usd)$");
+    private static final Pattern PROMETHEUS_SUFFIX =
+            Pattern.compile("(_seconds(_count|_sum|_max|_bucket)?|_total|_usd)$");
 
     @Test
     void theDashboardShipsInAConfigMapGrafanaPicksUp() {
