@@ -73,6 +73,7 @@ public class ApiKeyManagement {
         ApiKey key =
                 keys.findByIdAndTenantId(keyId, tenantId).orElseThrow(() -> new NotFoundException("api key", keyId));
         key.revoke(clock.instant());
+        liveKeys.changed(key.getPrefix());
         return key;
     }
 
@@ -102,11 +103,13 @@ public class ApiKeyManagement {
                 present = true;
             } else {
                 existing.revoke(clock.instant());
+                liveKeys.changed(existing.getPrefix());
             }
         }
         if (!present) {
             keys.flush();
             keys.findByPrefix(prefix).ifPresent(keys::delete);
+            liveKeys.changed(prefix);
             keys.flush();
             keys.save(new ApiKey(
                     Ids.next("key"), null, Caller.Role.ADMIN, BOOTSTRAP_NAME, prefix, hash, clock.instant()));

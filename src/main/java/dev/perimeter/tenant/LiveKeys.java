@@ -1,14 +1,16 @@
 package dev.perimeter.tenant;
 
+import dev.perimeter.database.InvalidatingCache;
+import dev.perimeter.database.Invalidations;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The lookup authentication makes on every request, as one plain JDBC statement outside any transaction: it reads the
- * key afresh each time, so a revocation on any replica counts from the next request, and it skips the entity
- * machinery that a request pays for on top of the round trip.
+ * The lookup authentication makes on every request. A live key is read once, as one plain JDBC statement outside any
+ * transaction, and then kept in an {@link InvalidatingCache}: revoking or replacing a key publishes its prefix, which
+ * empties that entry on every replica as the change commits, so a revocation counts from the next request everywhere.
  */
 @Repository
 class LiveKeys {
@@ -23,14 +25,30 @@ class LiveKeys {
      */
     record LiveKey(String id, @Nullable String tenantId, Caller.Role role, String secretHash) {}
 
-    private final JdbcClient jdbc;
+    /** The {@link Invalidations} topic of API keys; the key is a key's prefix. */
+    static final String TOPIC = "api-key";
 
-    LiveKeys(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final Invalidations invalidations;
+    private final InvalidatingCache<LiveKey> cache;
+
+    LiveKeys(JdbcClient jdbc, Invalidations invalidations) {
         this.jdbc = jdbc;
+        this.invalidations = invalidations;
+        this.cache = invalidations.cache(TOPIC, 100_000);
     }
 
     /** The unrevoked key with that prefix, if there is one. */
     Optional<LiveKey> find(String prefix) {
+        return cache.get(prefix, this::read);
+    }
+
+    /** Tells every replica that the key with this prefix changed; sent when the current transaction commits. */
+    void changed(String prefix) {
+        invalidations.publish(TOPIC, prefix);
+    }
+
+    private Optional<LiveKey> read(String prefix) {
         return jdbc.sql(
                         """
                         select id, tenant_id, role, secret_hash from api_keys

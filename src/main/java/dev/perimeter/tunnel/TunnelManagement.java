@@ -1,5 +1,7 @@
 package dev.perimeter.tunnel;
 
+import dev.perimeter.database.InvalidatingCache;
+import dev.perimeter.database.Invalidations;
 import dev.perimeter.shared.CapabilityUnsupportedException;
 import dev.perimeter.shared.CorrelationId;
 import dev.perimeter.shared.Cursor;
@@ -33,6 +35,9 @@ public class TunnelManagement {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelManagement.class);
 
+    /** The {@link Invalidations} topic of the rows {@link #relayable} reads; the key is the tunnel's id. */
+    public static final String RELAY_TOPIC = "tunnel";
+
     private final Tunnels tunnels;
     private final TunnelConnections connections;
     private final TenantManagement tenants;
@@ -42,6 +47,8 @@ public class TunnelManagement {
     private final ApplicationEventPublisher events;
     private final Clock clock;
     private final AnthropicTunnels anthropic;
+    private final Invalidations invalidations;
+    private final InvalidatingCache<RelayRow> relayRows;
 
     TunnelManagement(
             Tunnels tunnels,
@@ -52,8 +59,11 @@ public class TunnelManagement {
             JdbcClient jdbc,
             ApplicationEventPublisher events,
             Clock clock,
-            AnthropicTunnels anthropic) {
+            AnthropicTunnels anthropic,
+            Invalidations invalidations) {
         this.tunnels = tunnels;
+        this.invalidations = invalidations;
+        this.relayRows = invalidations.cache(RELAY_TOPIC, 100_000);
         this.connections = connections;
         this.tenants = tenants;
         this.properties = properties;
@@ -303,6 +313,7 @@ public class TunnelManagement {
         Tunnel archived = transactions.execute(status -> {
             Tunnel tunnel = find(context.tenantId(), tunnelId);
             tunnel.archive(clock.instant());
+            invalidations.publish(RELAY_TOPIC, tunnelId);
             return tunnels.save(tunnel);
         });
         events.publishEvent(new TunnelArchived(tunnelId));
@@ -311,25 +322,16 @@ public class TunnelManagement {
 
     /**
      * The tenant's tunnel, if this replica may relay calls to it: archived answers 410, another region's 403. Read on
-     * every relayed call with one plain JDBC statement (no entity, no transaction), so an archive counts from the next
-     * call on every replica.
+     * every relayed call, so the row is kept in an {@link InvalidatingCache} that an archive empties on every replica as
+     * it commits: an archive counts from the next call everywhere.
      */
     public RelayableTunnel relayable(String tenantId, String tunnelId) {
         if (!Ids.looksLike("tnl", tunnelId)) {
             throw new NoSuchTunnelException(tunnelId.length() > 64 ? tunnelId.substring(0, 64) + "…" : tunnelId);
         }
-        RelayRow row = jdbc.sql(
-                        """
-                        select region, backend, domain, archived_at is not null as archived from tunnels
-                        where id = ? and tenant_id = ?""")
-                .param(tunnelId)
-                .param(tenantId)
-                .query((rs, n) -> new RelayRow(
-                        rs.getString("region"),
-                        TunnelBackend.valueOf(rs.getString("backend")),
-                        rs.getString("domain"),
-                        rs.getBoolean("archived")))
-                .optional()
+        RelayRow row = relayRows
+                .get(tunnelId, this::readRelayRow)
+                .filter(found -> found.tenantId().equals(tenantId))
                 .orElseThrow(() -> new NoSuchTunnelException(tunnelId));
         if (row.backend() == TunnelBackend.ANTHROPIC) {
             throw new TunnelBackendException(
@@ -344,7 +346,23 @@ public class TunnelManagement {
         return new RelayableTunnel(tunnelId, tenantId);
     }
 
-    private record RelayRow(String region, TunnelBackend backend, @Nullable String domain, boolean archived) {}
+    private Optional<RelayRow> readRelayRow(String tunnelId) {
+        return jdbc.sql(
+                        """
+                        select tenant_id, region, backend, domain, archived_at is not null as archived from tunnels
+                        where id = ?""")
+                .param(tunnelId)
+                .query((rs, n) -> new RelayRow(
+                        rs.getString("tenant_id"),
+                        rs.getString("region"),
+                        TunnelBackend.valueOf(rs.getString("backend")),
+                        rs.getString("domain"),
+                        rs.getBoolean("archived")))
+                .optional();
+    }
+
+    private record RelayRow(
+            String tenantId, String region, TunnelBackend backend, @Nullable String domain, boolean archived) {}
 
     /**
      * Admits an agent presenting {@code token} for {@code tunnelId}: empty when the token is not the tunnel's current
