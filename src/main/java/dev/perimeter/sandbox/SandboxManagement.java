@@ -107,7 +107,7 @@ public class SandboxManagement {
      * transaction before the provider is called; a failed provider call gives the slot and reservation back.
      */
     public Sandbox create(TenantContext context, NewSandbox request) {
-        Tenant tenant = tenants.get(context.tenantId());
+        Tenant tenant = tenants.current(context.tenantId());
         SandboxPlacement.Placement where;
         try {
             where = placement.place(tenant, request);

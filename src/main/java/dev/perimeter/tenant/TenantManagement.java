@@ -1,5 +1,7 @@
 package dev.perimeter.tenant;
 
+import dev.perimeter.database.InvalidatingCache;
+import dev.perimeter.database.Invalidations;
 import dev.perimeter.shared.ConflictException;
 import dev.perimeter.shared.Cursor;
 import dev.perimeter.shared.Page;
@@ -17,10 +19,18 @@ public class TenantManagement {
 
     private final Tenants tenants;
     private final Clock clock;
+    private final Invalidations invalidations;
 
-    TenantManagement(Tenants tenants, Clock clock) {
+    /** The {@link Invalidations} topic of tenants; the key is the tenant's id. */
+    static final String TOPIC = "tenant";
+
+    private final InvalidatingCache<Tenant> current;
+
+    TenantManagement(Tenants tenants, Clock clock, Invalidations invalidations) {
         this.tenants = tenants;
         this.clock = clock;
+        this.invalidations = invalidations;
+        this.current = invalidations.cache(TOPIC, 100_000);
     }
 
     /** Creates a tenant; an existing id is a conflict. */
@@ -60,6 +70,7 @@ public class TenantManagement {
         Tenant tenant = get(tenantId);
         change.accept(tenant);
         tenant.touch(clock.instant());
+        invalidations.publish(TOPIC, tenantId);
         return tenant;
     }
 
@@ -72,6 +83,14 @@ public class TenantManagement {
     /** The tenant with that id: one statement, so no transaction of its own. */
     public Tenant get(String tenantId) {
         return tenants.findById(tenantId).orElseThrow(() -> new NoSuchTenantException(tenantId));
+    }
+
+    /**
+     * The tenant as of its last change, for the path every create takes: kept in an {@link InvalidatingCache} that a
+     * change empties on every replica as it commits. The instance is shared between requests: read it, never change it.
+     */
+    public Tenant current(String tenantId) {
+        return current.get(tenantId, id -> tenants.findById(id)).orElseThrow(() -> new NoSuchTenantException(tenantId));
     }
 
     /** Whether a tenant with that id exists. */
