@@ -37,7 +37,7 @@ class KubernetesProviderFaultTests {
     void start() {
         cluster = new FakeCluster();
         client = cluster.server().createClient(builder -> builder.editOrNewConfig()
-                .withRequestTimeout(1000)
+                .withRequestTimeout(2000)
                 .withRequestRetryBackoffLimit(2)
                 .withRequestRetryBackoffInterval(10)
                 .endConfig());
