@@ -143,10 +143,14 @@ run_series() { # run_series NAME URL CLIENTS TOOL [TOKEN]
   local name=$1 url=$2 clients=$3 tool=$4 token=${5:-} line
   log "$name: $clients client(s), tool $tool, ${WARMUP} s warm-up + ${SERIES_SECONDS} s (load average $(cut -d' ' -f1 /proc/loadavg))"
   line=$(NODE_NO_WARNINGS=1 node bench/tunnel/client.mjs --url "$url" --clients "$clients" --seconds "$SERIES_SECONDS" \
-    --warmup "$WARMUP" --tool "$tool" --bytes "$BLOB_BYTES" ${token:+--token "$token"}) || die "$name failed"
+    --warmup "$WARMUP" --tool "$tool" --bytes "$BLOB_BYTES" ${token:+--token "$token"} --watch "$watch") ||
+    die "$name failed"
   printf '%s\t%s\n' "$name" "$line" >>"$work_dir/series.tsv"
 }
 : >"$work_dir/series.tsv"
+# Every process on a call's path, whose CPU time the client reads at both ends of each timed window.
+nginx_worker=$(pgrep -P "$(cat "$work_dir/nginx.pid")" | head -n 1)
+watch="mcp-server=${helper_pids[0]},nginx=$nginx_worker,perimeter=$server_pid,agent=$agent_pid"
 series_jit_before=$(jit_cpu_ms "$server_pid" "$agent_pid")
 for target in direct nginx tunnel; do
   case $target in
@@ -181,6 +185,14 @@ print(f"{'series':24} {'calls':>7} {'calls/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'
 for name, r in rows.items():
     mib = r["bytes"] / r["seconds"] / 1048576
     print(f"{name:24} {r['calls']:7d} {r['callsPerSecond']:9.1f} {r['p50Ms']:8.2f} {r['p99Ms']:8.2f} {mib:8.2f}")
+print()
+# At 32 clients the two cores are saturated, so throughput follows the CPU a call costs, summed over its path.
+names = ["client", "mcp-server", "nginx", "perimeter", "agent"]
+print("CPU per call in the timed window, ms (all processes on the path; 2 cores = 2000 ms per second)")
+print(f"{'series':24} " + " ".join(f"{n:>10}" for n in names) + f" {'total':>8}")
+for name, r in rows.items():
+    per = [r["cpuMs"].get(n, 0) / max(r["calls"], 1) for n in names]
+    print(f"{name:24} " + " ".join(f"{v:10.3f}" for v in per) + f" {sum(per):8.3f}")
 print()
 ok = True
 for hop in ("nginx", "tunnel"):

@@ -1,8 +1,12 @@
 // The load of bench/tunnel.sh: N concurrent MCP clients (the official TypeScript SDK's Streamable HTTP client), each
 // with its own session, calling one tool back to back for a fixed time after a warm-up. Prints one JSON line:
-// {calls, seconds, callsPerSecond, p50Ms, p99Ms, meanMs, bytes, errors}.
+// {calls, seconds, callsPerSecond, p50Ms, p99Ms, meanMs, bytes, errors, cpuMs}. cpuMs is the CPU time each process
+// used in the timed window: this client's own, and that of every process named in --watch (name=pid,...; read from
+// /proc/<pid>/stat, so Linux only).
 //
 //   node client.mjs --url URL --clients 32 --seconds 15 --warmup 5 --tool echo|blob [--bytes 1048576] [--token T]
+//                   [--watch perimeter=123,agent=456]
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -17,6 +21,26 @@ const tool = args.tool ?? 'echo';
 const bytes = Number(args.bytes ?? 1048576);
 const headers = args.token ? { Authorization: `Bearer ${args.token}` } : {};
 const toolArgs = tool === 'blob' ? { bytes } : { text: 'ping' };
+
+const watched = (args.watch ?? '')
+  .split(',')
+  .filter((pair) => pair.includes('='))
+  .map((pair) => pair.split('='));
+const ticksPerSecond = 100; // USER_HZ: the unit of utime and stime in /proc/<pid>/stat on Linux
+
+function processCpuMs(pid) {
+  // utime and stime are fields 14 and 15; the comm field before them may hold spaces, so count from its closing ')'
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+function cpuSnapshot() {
+  const own = process.cpuUsage();
+  return Object.fromEntries([
+    ['client', (own.user + own.system) / 1000],
+    ...watched.map(([name, pid]) => [name, processCpuMs(pid)]),
+  ]);
+}
 
 async function connect() {
   const client = new Client({ name: 'perimeter-bench', version: '1.0.0' });
@@ -36,6 +60,10 @@ let errors = 0;
 const start = performance.now();
 const measureFrom = start + warmup * 1000;
 const end = measureFrom + seconds * 1000;
+let cpuAtStart;
+let cpuAtEnd;
+setTimeout(() => (cpuAtStart = cpuSnapshot()), measureFrom - performance.now());
+setTimeout(() => (cpuAtEnd = cpuSnapshot()), end - performance.now());
 
 await Promise.all(
   sessions.map(async (client) => {
@@ -57,6 +85,7 @@ await Promise.all(
     }
   }),
 );
+cpuAtEnd ??= cpuSnapshot();
 await Promise.all(sessions.map((client) => client.close().catch(() => {})));
 
 latencies.sort((a, b) => a - b);
@@ -71,6 +100,7 @@ console.log(
     meanMs: mean,
     bytes: received,
     errors,
+    cpuMs: Object.fromEntries(Object.keys(cpuAtEnd).map((name) => [name, cpuAtEnd[name] - cpuAtStart[name]])),
   }),
 );
 process.exit(errors > 0 ? 1 : 0);
