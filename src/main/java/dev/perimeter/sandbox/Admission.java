@@ -22,15 +22,45 @@ import org.springframework.transaction.annotation.Transactional;
 class Admission {
 
     private final SandboxCounters counters;
+    private final SandboxTransitions transitions;
     private final SandboxProperties properties;
     private final MeterRegistry meters;
     private final Clock clock;
 
-    Admission(SandboxCounters counters, SandboxProperties properties, MeterRegistry meters, Clock clock) {
+    Admission(
+            SandboxCounters counters,
+            SandboxTransitions transitions,
+            SandboxProperties properties,
+            MeterRegistry meters,
+            Clock clock) {
         this.counters = counters;
+        this.transitions = transitions;
         this.properties = properties;
         this.meters = meters;
         this.clock = clock;
+    }
+
+    /**
+     * Admits and records a sandbox that names no agent in one statement of its own, outside any transaction: the
+     * tenant's counter row is locked only while Postgres runs it. Answers {@code false}, having written nothing, when it
+     * could not: the sandbox names an agent (whose limit needs a second statement in the same transaction), the tenant
+     * has no counter row yet, or a limit stood in the way; the caller then goes through {@link #admit}, which also
+     * says why not.
+     */
+    boolean admitAtOnce(Tenant tenant, Sandbox sandbox) {
+        if (sandbox.getAgentId() != null) {
+            return false;
+        }
+        Budget budget = tenant.getBudget();
+        boolean admitted = transitions.insertIfCounted(
+                sandbox,
+                tenant.getQuota().maxParallelSandboxes(),
+                budget == null ? null : budget.limitUsd(),
+                Budget.Period.MONTHLY.startOf(clock.instant()));
+        if (admitted) {
+            meters.counter(AdmissionMetrics.ADMISSIONS, "outcome", "admitted").increment();
+        }
+        return admitted;
     }
 
     /**

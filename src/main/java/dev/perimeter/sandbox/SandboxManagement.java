@@ -104,7 +104,8 @@ public class SandboxManagement {
     /**
      * Admits and provisions a sandbox for the tenant and answers it {@code RUNNING} (or {@code PROVISIONING} if the
      * vendor is slow). Admission — the tenant's and agent's limits and the budget — and the row's insert are one short
-     * transaction before the provider is called; a failed provider call gives the slot and reservation back.
+     * transaction before the provider is called (one statement when no agent is named); a failed provider call gives
+     * the slot and reservation back.
      */
     public Sandbox create(TenantContext context, NewSandbox request) {
         Tenant tenant = tenants.current(context.tenantId());
@@ -138,10 +139,14 @@ public class SandboxManagement {
                                 where.resources().gpu(),
                                 where.lifetime()));
         try (LogContext.Scope scope = LogContext.sandbox(sandbox.getTenantId(), sandbox.getId())) {
-            admissionTimer.record(() -> transactions.executeWithoutResult(status -> {
-                transitions.insert(sandbox);
-                admission.admit(tenant, sandbox);
-            }));
+            admissionTimer.record(() -> {
+                if (!admission.admitAtOnce(tenant, sandbox)) {
+                    transactions.executeWithoutResult(status -> {
+                        transitions.insert(sandbox);
+                        admission.admit(tenant, sandbox);
+                    });
+                }
+            });
             return launch(sandbox, where, request, from);
         }
     }

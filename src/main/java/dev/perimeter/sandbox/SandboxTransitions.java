@@ -4,9 +4,12 @@ import dev.perimeter.provider.EgressMode;
 import dev.perimeter.provider.SandboxSpec;
 import dev.perimeter.shared.jpa.StringListConverter;
 import dev.perimeter.shared.jpa.StringMapConverter;
+import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Optional;
@@ -87,42 +90,95 @@ class SandboxTransitions {
 
     /** Records a new sandbox, {@code PROVISIONING}. */
     void insert(Sandbox sandbox) {
-        jdbc.sql(
-                        """
-                        insert into sandboxes (id, tenant_id, agent_id, provider, region, state, image, vcpus,
-                            memory_mib, gpu, egress_mode, egress_allow, labels, from_snapshot_id, provider_ref,
-                            correlation_id, cost_usd, reserved_usd, created_at, ready_at, expires_at, ended_at,
-                            end_reason)
+        withRow(
+                        jdbc.sql(
+                                """
+                        insert into sandboxes (%s)
                         values (:id, :tenantId, :agentId, :provider, :region, :state, :image, :vcpus,
                             :memoryMib, :gpu, :egressMode, :egressAllow, :labels, :fromSnapshotId, :providerRef,
                             :correlationId, :costUsd, :reservedUsd, :createdAt, :readyAt, :expiresAt, :endedAt,
-                            :endReason)""")
+                            :endReason)"""
+                                        .formatted(COLUMNS)),
+                        sandbox)
+                .update();
+    }
+
+    /**
+     * Counts a new sandbox against its tenant's parallel limit and budget and records it, {@code PROVISIONING}, in one
+     * statement that commits on its own: the counter row's lock is held only while Postgres runs it and commits, never
+     * across a round trip to this JVM. Answers whether the sandbox was admitted; when not (a limit stood in the way, or
+     * the tenant has no counter row yet) nothing was written.
+     *
+     * @param maxActive the tenant's parallel limit, or {@code null}
+     * @param limitUsd the tenant's budget for {@code period}, or {@code null}
+     */
+    boolean insertIfCounted(
+            Sandbox sandbox, @Nullable Integer maxActive, @Nullable BigDecimal limitUsd, LocalDate period) {
+        return withRow(
+                                jdbc.sql(
+                                        """
+                        with counted as (
+                            update tenant_counters set active_sandboxes = active_sandboxes + 1,
+                                reserved_usd = reserved_usd + :reservedUsd
+                            where tenant_id = :tenantId
+                              and (cast(:max as integer) is null or active_sandboxes < :max)
+                              and (cast(:limit as numeric) is null or (
+                                  (case when spent_period = :period then spent_usd else 0 end) < :limit
+                                  and (case when spent_period = :period then spent_usd else 0 end) + reserved_usd
+                                      + :reservedUsd <= :limit))
+                            returning tenant_id)
+                        insert into sandboxes (%s)
+                        select cast(:id as varchar), tenant_id, cast(:agentId as varchar), cast(:provider as varchar),
+                            cast(:region as varchar), cast(:state as varchar), cast(:image as varchar),
+                            cast(:vcpus as integer), cast(:memoryMib as integer), cast(:gpu as varchar),
+                            cast(:egressMode as varchar), cast(:egressAllow as text), cast(:labels as text),
+                            cast(:fromSnapshotId as varchar), cast(:providerRef as varchar),
+                            cast(:correlationId as varchar), cast(:costUsd as numeric), cast(:reservedUsd as numeric),
+                            cast(:createdAt as timestamptz), cast(:readyAt as timestamptz),
+                            cast(:expiresAt as timestamptz), cast(:endedAt as timestamptz), cast(:endReason as varchar)
+                        from counted"""
+                                                .formatted(COLUMNS)),
+                                sandbox)
+                        .param("max", maxActive, Types.INTEGER)
+                        .param("limit", limitUsd, Types.NUMERIC)
+                        .param("period", period)
+                        .update()
+                == 1;
+    }
+
+    private static final String COLUMNS =
+            """
+            id, tenant_id, agent_id, provider, region, state, image, vcpus, memory_mib, gpu, egress_mode, egress_allow,
+            labels, from_snapshot_id, provider_ref, correlation_id, cost_usd, reserved_usd, created_at, ready_at,
+            expires_at, ended_at, end_reason""";
+
+    private static JdbcClient.StatementSpec withRow(JdbcClient.StatementSpec statement, Sandbox sandbox) {
+        return statement
                 .param("id", sandbox.getId())
                 .param("tenantId", sandbox.getTenantId())
-                .param("agentId", sandbox.getAgentId())
+                .param("agentId", sandbox.getAgentId(), Types.VARCHAR)
                 .param("provider", sandbox.getProvider())
                 .param("region", sandbox.getRegion())
                 .param("state", sandbox.getState().name())
-                .param("image", sandbox.getImage())
+                .param("image", sandbox.getImage(), Types.VARCHAR)
                 .param("vcpus", sandbox.getResources().vcpus())
                 .param("memoryMib", sandbox.getResources().memoryMib())
-                .param("gpu", sandbox.getResources().gpu())
+                .param("gpu", sandbox.getResources().gpu(), Types.VARCHAR)
                 .param("egressMode", sandbox.getEgress().mode().name())
                 .param(
                         "egressAllow",
                         LIST.convertToDatabaseColumn(sandbox.getEgress().allow()))
                 .param("labels", MAP.convertToDatabaseColumn(sandbox.getLabels()))
-                .param("fromSnapshotId", sandbox.getFromSnapshotId())
-                .param("providerRef", sandbox.getProviderRef())
+                .param("fromSnapshotId", sandbox.getFromSnapshotId(), Types.VARCHAR)
+                .param("providerRef", sandbox.getProviderRef(), Types.VARCHAR)
                 .param("correlationId", sandbox.getCorrelationId())
                 .param("costUsd", sandbox.getCostUsd())
                 .param("reservedUsd", sandbox.getReservedUsd())
                 .param("createdAt", utc(sandbox.getCreatedAt()))
-                .param("readyAt", utc(sandbox.getReadyAt()))
+                .param("readyAt", utc(sandbox.getReadyAt()), Types.TIMESTAMP_WITH_TIMEZONE)
                 .param("expiresAt", utc(sandbox.getExpiresAt()))
-                .param("endedAt", utc(sandbox.getEndedAt()))
-                .param("endReason", sandbox.getEndReason())
-                .update();
+                .param("endedAt", utc(sandbox.getEndedAt()), Types.TIMESTAMP_WITH_TIMEZONE)
+                .param("endReason", sandbox.getEndReason(), Types.VARCHAR);
     }
 
     int markRunning(String id, String providerRef, Instant now) {
