@@ -20,6 +20,21 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class SandboxCounters {
 
+    /**
+     * Counts one more sandbox and its reservation ({@code :reserved}) on the tenant's row ({@code :tenant}) if the
+     * parallel limit ({@code :max}) and the budget ({@code :limit} for {@code :period}) allow it; either may be null.
+     */
+    static final String COUNT_ONE =
+            """
+            update tenant_counters set active_sandboxes = active_sandboxes + 1,
+                reserved_usd = reserved_usd + :reserved
+            where tenant_id = :tenant
+              and (cast(:max as integer) is null or active_sandboxes < :max)
+              and (cast(:limit as numeric) is null or (
+                  (case when spent_period = :period then spent_usd else 0 end) < :limit
+                  and (case when spent_period = :period then spent_usd else 0 end) + reserved_usd
+                      + :reserved <= :limit))""";
+
     private final JdbcClient jdbc;
 
     SandboxCounters(JdbcClient jdbc) {
@@ -50,16 +65,7 @@ class SandboxCounters {
             @Nullable BigDecimal limitUsd,
             BigDecimal reservedUsd,
             LocalDate period) {
-        return jdbc.sql(
-                                """
-                        update tenant_counters set active_sandboxes = active_sandboxes + 1,
-                            reserved_usd = reserved_usd + :reserved
-                        where tenant_id = :tenant
-                          and (cast(:max as integer) is null or active_sandboxes < :max)
-                          and (cast(:limit as numeric) is null or (
-                              (case when spent_period = :period then spent_usd else 0 end) < :limit
-                              and (case when spent_period = :period then spent_usd else 0 end) + reserved_usd
-                                  + :reserved <= :limit))""")
+        return jdbc.sql(COUNT_ONE)
                         .param("tenant", tenantId)
                         .param("max", maxActive, Types.INTEGER)
                         .param("limit", limitUsd, Types.NUMERIC)

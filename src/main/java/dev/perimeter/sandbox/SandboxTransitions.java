@@ -117,15 +117,7 @@ class SandboxTransitions {
         return withRow(
                                 jdbc.sql(
                                         """
-                        with counted as (
-                            update tenant_counters set active_sandboxes = active_sandboxes + 1,
-                                reserved_usd = reserved_usd + :reservedUsd
-                            where tenant_id = :tenantId
-                              and (cast(:max as integer) is null or active_sandboxes < :max)
-                              and (cast(:limit as numeric) is null or (
-                                  (case when spent_period = :period then spent_usd else 0 end) < :limit
-                                  and (case when spent_period = :period then spent_usd else 0 end) + reserved_usd
-                                      + :reservedUsd <= :limit))
+                        with counted as (%s
                             returning tenant_id)
                         insert into sandboxes (%s)
                         select cast(:id as varchar), tenant_id, cast(:agentId as varchar), cast(:provider as varchar),
@@ -137,8 +129,10 @@ class SandboxTransitions {
                             cast(:createdAt as timestamptz), cast(:readyAt as timestamptz),
                             cast(:expiresAt as timestamptz), cast(:endedAt as timestamptz), cast(:endReason as varchar)
                         from counted"""
-                                                .formatted(COLUMNS)),
+                                                .formatted(SandboxCounters.COUNT_ONE, COLUMNS)),
                                 sandbox)
+                        .param("tenant", sandbox.getTenantId())
+                        .param("reserved", sandbox.getReservedUsd())
                         .param("max", maxActive, Types.INTEGER)
                         .param("limit", limitUsd, Types.NUMERIC)
                         .param("period", period)
