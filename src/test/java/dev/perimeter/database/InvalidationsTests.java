@@ -2,9 +2,12 @@ package dev.perimeter.database;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.perimeter.cost.Pricing;
+import dev.perimeter.cost.Rates;
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
 import dev.perimeter.support.Replicas;
+import dev.perimeter.tenant.TenantManagement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -172,6 +175,51 @@ class InvalidationsTests {
                                 .send()
                                 .status()
                         == 410);
+    }
+
+    /**
+     * A quota set and a price changed through replica 0 reach replica 1's cached tenant and price list within a second,
+     * though replica 1 had read both before.
+     */
+    @Test
+    void tenantAndPriceChangesOnOneReplicaReachTheOthersCache() {
+        TenantManagement tenants1 = replicas.bean(1, TenantManagement.class);
+        Pricing pricing1 = replicas.bean(1, Pricing.class);
+        String provider = "cache-test-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(tenants1.current(tenant).getQuota().maxParallelSandboxes()).isNull();
+        assertThat(pricing1.ratesOf(provider)).isEqualTo(Rates.FREE);
+
+        Api admin = replicas.api(0);
+        assertThat(admin.put("/v1/tenants/" + tenant + "/quota")
+                        .key(ApiTestSupport.ADMIN_KEY)
+                        .json(Map.of("maxParallelSandboxes", 3))
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        assertThat(admin.put("/v1/pricing/" + provider)
+                        .key(ApiTestSupport.ADMIN_KEY)
+                        .json(Map.of(
+                                "vcpuSecondUsd", "0.00002",
+                                "memoryGibSecondUsd", "0.000003",
+                                "gpuSecondUsd", "0",
+                                "perCreateUsd", "0.01",
+                                "snapshotGbMonthUsd", "0.05"))
+                        .send()
+                        .status())
+                .isEqualTo(200);
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(1))
+                .pollInterval(Duration.ofMillis(5))
+                .untilAsserted(() -> {
+                    assertThat(tenants1.current(tenant).getQuota().maxParallelSandboxes())
+                            .isEqualTo(3);
+                    assertThat(pricing1.ratesOf(provider).perCreateUsd()).isEqualByComparingTo("0.01");
+                });
+        admin.put("/v1/tenants/" + tenant + "/quota")
+                .key(ApiTestSupport.ADMIN_KEY)
+                .json(Map.of())
+                .send();
     }
 
     /**
