@@ -1,6 +1,7 @@
 package dev.perimeter.web;
 
 import dev.perimeter.shared.PayloadTooLargeException;
+import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.shared.Problems;
 import dev.perimeter.shared.ValidationFailedException;
 import dev.perimeter.shared.ValidationFailedException.FieldError;
@@ -141,7 +142,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected @Nullable ResponseEntity<Object> handleErrorResponseException(
             ErrorResponseException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        if (status.is5xxServerError()) {
+        if (status.is5xxServerError() && e instanceof PerimeterException) {
+            // A condition Perimeter named (no agent connected, a provider down): its cause, if any, is the interesting
+            // stack, not the path through our own code.
+            log.warn("{}", e.getMessage(), e.getCause());
+        } else if (status.is5xxServerError()) {
             log.error("{}", e.getMessage(), e);
         } else {
             log.debug("{}", e.getMessage());
