@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 
-from lib.prometheus import ScrapeError, compile_ms, scrape
+from lib.prometheus import ScrapeError, buckets, compile_ms, compile_ms_in, sample_sum, scrape
 
 TARGET_RATIO = 0.50
 TARGET_ADMISSION_P99_MS = 20.0
@@ -170,34 +170,6 @@ class Psql:
         return commit, rollback, xid
 
 
-def admin_get(hostport: str, admin_key: str, path: str, accept: str = "application/json") -> tuple[int, str]:
-    conn = http.client.HTTPConnection(hostport, timeout=30)
-    try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {admin_key}", "Accept": accept})
-        response = conn.getresponse()
-        return response.status, response.read().decode(errors="replace")
-    finally:
-        conn.close()
-
-
-def unit_to_ms(base_unit: str | None) -> float:
-    return {"seconds": 1e3, "milliseconds": 1.0, "nanoseconds": 1e-6}.get(base_unit or "seconds", 1e3)
-
-
-def timer_totals(hostport: str, admin_key: str) -> dict[str, float] | None:
-    """COUNT, TOTAL_TIME (ms) and MAX (ms) of the admission timer, or None if the server does not have it."""
-    status, body = admin_get(hostport, admin_key, f"/actuator/metrics/{TIMER}")
-    if status == 404:
-        return None
-    if status != 200:
-        raise BenchError(f"GET /actuator/metrics/{TIMER} answered {status}: {body[:300]}")
-    doc = json.loads(body)
-    scale = unit_to_ms(doc.get("baseUnit"))
-    values = {m["statistic"]: m["value"] for m in doc["measurements"]}
-    return {"count": values.get("COUNT", 0.0), "total_ms": values.get("TOTAL_TIME", 0.0) * scale,
-            "max_ms": values.get("MAX", 0.0) * scale}
-
-
 def settle_jit(hostport: str, admin_key: str, args: argparse.Namespace, started: int) -> str:
     """Keeps the warm-up going in rounds until a round spends under --jit-settled of its time compiling."""
     share = None
@@ -218,11 +190,17 @@ def settle_jit(hostport: str, admin_key: str, args: argparse.Namespace, started:
             f"of its time)")
 
 
-def histogram(hostport: str, admin_key: str) -> dict[float, float]:
-    """Cumulative bucket counts of the admission timer, by upper bound in ms; empty if it publishes none."""
-    name = TIMER.replace(".", "_") + "_seconds_bucket"
-    found = re.findall(rf'^{name}\{{[^}}]*le="([^"]+)"[^}}]*\}} (\S+)$', scrape(hostport, admin_key), re.M)
-    return {float(le) * 1e3: float(count) for le, count in found}
+class AdmissionMetrics:
+    """What one scrape of /actuator/prometheus says of the admission timer and the JIT."""
+
+    def __init__(self, hostport: str, admin_key: str):
+        text = scrape(hostport, admin_key)
+        series = TIMER.replace(".", "_") + "_seconds"
+        self.buckets = {le * 1e3: count for le, count in buckets(text, series).items()}  # upper bound in ms
+        self.count = sample_sum(text, series + "_count") or 0.0
+        self.sum_ms = (sample_sum(text, series + "_sum") or 0.0) * 1e3
+        self.max_ms = (sample_sum(text, series + "_max") or 0.0) * 1e3
+        self.compile_ms = compile_ms_in(text)
 
 
 def histogram_delta(before: dict[float, float], after: dict[float, float]) -> dict[float, float]:
@@ -407,24 +385,21 @@ def main() -> int:
             c.start()
         time.sleep(args.warmup)
         warmup = settle_jit(hostport, args.admin_key, args, warm_started)
-        buckets_before = histogram(hostport, args.admin_key)
+        metrics_before = AdmissionMetrics(hostport, args.admin_key)
         window.open(args.duration)
-        compile_before = compile_ms(hostport, args.admin_key)
         cpu_before = cpu.read()
         db_before = psql.counters()
-        timer_before = timer_totals(hostport, args.admin_key)
         time.sleep(max(0, window.end - time.perf_counter_ns()) / 1e9)
         cpu_http = CpuMeter.delta(cpu_before, cpu.read())
         db_after = psql.counters()
-        timer_after = timer_totals(hostport, args.admin_key)
-        buckets_after = histogram(hostport, args.admin_key)
-        compile_timed = compile_ms(hostport, args.admin_key) - compile_before
+        metrics_after = AdmissionMetrics(hostport, args.admin_key)
+        compile_timed = metrics_after.compile_ms - metrics_before.compile_ms
         window.stop.set()
         for c in clients:
             c.join(args.timeout + 5)
         if any(c.is_alive() for c in clients):
             raise BenchError("a client did not finish its last request")
-        window_buckets = histogram_delta(buckets_before, buckets_after)
+        window_buckets = histogram_delta(metrics_before.buckets, metrics_after.buckets)
         if not window_buckets:
             raise BenchError(f"the server publishes no histogram for {TIMER}")
         admission_p50 = histogram_quantile(window_buckets, 0.50)
@@ -472,13 +447,10 @@ def main() -> int:
             f"{'latency':<52}{'n':>8}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}{'max ms':>9}",
             http_row("HTTP create (POST /v1/sandboxes) -> 201", creates),
             http_row("HTTP destroy (DELETE /v1/sandboxes/{id}) -> 200", destroys)]
-    if timer_after is not None and timer_before is not None:
-        n = timer_after["count"] - timer_before["count"]
-        mean = (timer_after["total_ms"] - timer_before["total_ms"]) / n if n else None
-        out.append(f"{'server admission txn (' + TIMER + ')':<52}{int(n):>8}{ms(admission_p50)}{ms(admission_p99)}"
-                   f"{ms(mean)}{ms(timer_after['max_ms'])}")
-    else:
-        out.append(f"{'server admission txn (' + TIMER + ')':<52}{'n/a':>8}   timer not registered by this build")
+    n = metrics_after.count - metrics_before.count
+    mean = (metrics_after.sum_ms - metrics_before.sum_ms) / n if n else None
+    out.append(f"{'server admission txn (' + TIMER + ')':<52}{int(n):>8}{ms(admission_p50)}{ms(admission_p99)}"
+               f"{ms(mean)}{ms(metrics_after.max_ms)}")
     out.append(f"{'pgbench admission txn (bench/admission.sql)':<52}{int(pg.get('transactions', 0)):>8}{ms(pg.get('p50_ms'))}"
                f"{ms(pg.get('p99_ms'))}{ms(pg.get('latency_avg_ms'))}{ms(pg.get('max_ms'))}")
     out += ["",

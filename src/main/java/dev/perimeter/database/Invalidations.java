@@ -1,5 +1,6 @@
 package dev.perimeter.database;
 
+import io.github.resilience4j.core.IntervalFunction;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,6 +43,10 @@ public class Invalidations implements SmartLifecycle {
     static final String CHANNEL = "perimeter_invalidations";
 
     private static final Duration POLL = Duration.ofMillis(250);
+
+    /** Waits between attempts to listen again: 100 ms, doubling, at most 5 s. */
+    private static final IntervalFunction RETRY =
+            IntervalFunction.ofExponentialBackoff(Duration.ofMillis(100), 2.0, Duration.ofSeconds(5));
 
     private final DataSource dataSource;
     private final JdbcClient jdbc;
@@ -110,7 +115,7 @@ public class Invalidations implements SmartLifecycle {
 
     /** Whether the caches may answer: the listener is connected, so no notice can be missed. */
     boolean listening() {
-        return properties.enabled() && listening;
+        return listening;
     }
 
     /** The Postgres backend process of the listening session, for tests that cut it. */
@@ -138,7 +143,7 @@ public class Invalidations implements SmartLifecycle {
     }
 
     private void listen() {
-        Duration backoff = Duration.ofMillis(100);
+        int failures = 0;
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
@@ -149,7 +154,7 @@ public class Invalidations implements SmartLifecycle {
                 listenerPid = postgres.getBackendPID();
                 clearAll();
                 listening = true;
-                backoff = Duration.ofMillis(100);
+                failures = 0;
                 log.info("Listening for cache invalidations on channel {}", CHANNEL);
                 receive(connection, postgres);
             } catch (SQLException | RuntimeException e) {
@@ -162,10 +167,7 @@ public class Invalidations implements SmartLifecycle {
                 clearAll();
             }
             if (running) {
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0
-                        ? Duration.ofSeconds(5)
-                        : backoff.multipliedBy(2);
+                sleep(Duration.ofMillis(RETRY.apply(++failures)));
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.perimeter.sandbox;
 import dev.perimeter.tenant.Budget;
 import dev.perimeter.tenant.Quota;
 import dev.perimeter.tenant.Tenant;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -26,6 +27,7 @@ class Admission {
     private final SandboxProperties properties;
     private final MeterRegistry meters;
     private final Clock clock;
+    private final Counter admitted;
 
     Admission(
             SandboxCounters counters,
@@ -38,6 +40,7 @@ class Admission {
         this.properties = properties;
         this.meters = meters;
         this.clock = clock;
+        this.admitted = meters.counter(AdmissionMetrics.ADMISSIONS, "outcome", "admitted");
     }
 
     /**
@@ -52,15 +55,15 @@ class Admission {
             return false;
         }
         Budget budget = tenant.getBudget();
-        boolean admitted = transitions.insertIfCounted(
+        boolean counted = transitions.insertIfCounted(
                 sandbox,
                 tenant.getQuota().maxParallelSandboxes(),
                 budget == null ? null : budget.limitUsd(),
                 Budget.Period.MONTHLY.startOf(clock.instant()));
-        if (admitted) {
-            meters.counter(AdmissionMetrics.ADMISSIONS, "outcome", "admitted").increment();
+        if (counted) {
+            admitted.increment();
         }
-        return admitted;
+        return counted;
     }
 
     /**
@@ -95,7 +98,7 @@ class Admission {
                     counters.agentActive(tenant.getId(), sandbox.getAgentId()),
                     retryAfter()));
         }
-        meters.counter(AdmissionMetrics.ADMISSIONS, "outcome", "admitted").increment();
+        admitted.increment();
     }
 
     /**

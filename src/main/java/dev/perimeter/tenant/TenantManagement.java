@@ -17,13 +17,12 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class TenantManagement {
 
-    private final Tenants tenants;
-    private final Clock clock;
-    private final Invalidations invalidations;
-
     /** The {@link Invalidations} topic of tenants; the key is the tenant's id. */
     static final String TOPIC = "tenant";
 
+    private final Tenants tenants;
+    private final Clock clock;
+    private final Invalidations invalidations;
     private final InvalidatingCache<Tenant> current;
 
     TenantManagement(Tenants tenants, Clock clock, Invalidations invalidations) {
@@ -90,7 +89,7 @@ public class TenantManagement {
      * change empties on every replica as it commits. The instance is shared between requests: read it, never change it.
      */
     public Tenant current(String tenantId) {
-        return current.get(tenantId, id -> tenants.findById(id)).orElseThrow(() -> new NoSuchTenantException(tenantId));
+        return current.get(tenantId, tenants::findById).orElseThrow(() -> new NoSuchTenantException(tenantId));
     }
 
     /** Whether a tenant with that id exists. */

@@ -36,7 +36,7 @@ public class TunnelManagement {
     private static final Logger log = LoggerFactory.getLogger(TunnelManagement.class);
 
     /** The {@link Invalidations} topic of the rows {@link #relayable} reads; the key is the tunnel's id. */
-    public static final String RELAY_TOPIC = "tunnel";
+    static final String RELAY_TOPIC = "tunnel";
 
     private final Tunnels tunnels;
     private final TunnelConnections connections;

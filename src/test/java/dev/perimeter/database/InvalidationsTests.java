@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -84,6 +85,11 @@ class InvalidationsTests {
                 .isEqualTo(200);
     }
 
+    /** Another replica hears of a change within a second; checked every 5 ms. */
+    private static ConditionFactory withinASecond() {
+        return Awaitility.await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(5));
+    }
+
     private record Sent(long startNanos, long endNanos, int status) {}
 
     /**
@@ -112,10 +118,7 @@ class InvalidationsTests {
                 Thread.sleep(30);
                 long revokedAt = System.nanoTime();
                 revoke(0, key);
-                Awaitility.await()
-                        .atMost(Duration.ofSeconds(1))
-                        .pollInterval(Duration.ofMillis(5))
-                        .until(() -> sent.stream().anyMatch(s -> s.status() == 401));
+                withinASecond().until(() -> sent.stream().anyMatch(s -> s.status() == 401));
                 Thread.sleep(50);
                 go.set(false);
                 for (Future<?> caller : callers) {
@@ -165,9 +168,7 @@ class InvalidationsTests {
                         .send()
                         .status())
                 .isEqualTo(200);
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(1))
-                .pollInterval(Duration.ofMillis(5))
+        withinASecond()
                 .until(() -> replicas.api(1)
                                 .post("/v1/tunnels/" + id + "/mcp")
                                 .key(key.secret())
@@ -208,14 +209,11 @@ class InvalidationsTests {
                         .status())
                 .isEqualTo(200);
 
-        Awaitility.await()
-                .atMost(Duration.ofSeconds(1))
-                .pollInterval(Duration.ofMillis(5))
-                .untilAsserted(() -> {
-                    assertThat(tenants1.current(tenant).getQuota().maxParallelSandboxes())
-                            .isEqualTo(3);
-                    assertThat(pricing1.ratesOf(provider).perCreateUsd()).isEqualByComparingTo("0.01");
-                });
+        withinASecond().untilAsserted(() -> {
+            assertThat(tenants1.current(tenant).getQuota().maxParallelSandboxes())
+                    .isEqualTo(3);
+            assertThat(pricing1.ratesOf(provider).perCreateUsd()).isEqualByComparingTo("0.01");
+        });
         admin.put("/v1/tenants/" + tenant + "/quota")
                 .key(ApiTestSupport.ADMIN_KEY)
                 .json(Map.of())

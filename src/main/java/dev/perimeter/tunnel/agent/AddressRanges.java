@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -71,17 +70,6 @@ final class AddressRanges {
     boolean allows(InetAddress address) {
         byte[] bytes = address.getAddress();
         return blocks.stream().anyMatch(block -> block.contains(bytes));
-    }
-
-    /**
-     * Resolves {@code host} and answers the first address outside the ranges, or {@code null} when all are inside.
-     */
-    @org.jspecify.annotations.Nullable
-    InetAddress firstOutside(String host) throws UnknownHostException {
-        return Arrays.stream(InetAddress.getAllByName(host))
-                .filter(address -> !allows(address))
-                .findFirst()
-                .orElse(null);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.perimeter.tunnel.agent;
 
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
@@ -23,15 +22,15 @@ final class Upstream implements AutoCloseable {
     private static final int MAX_CONNECTIONS = 1024;
 
     private final URI url;
-    private final AddressRanges allowed;
+    private final RangeCheckingResolver resolver;
     private final CloseableHttpClient client;
 
     Upstream(URI url, AddressRanges allowed) {
         this.url = url;
-        this.allowed = allowed;
+        this.resolver = new RangeCheckingResolver(allowed);
         this.client = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(new RangeCheckingResolver(allowed))
+                        .setDnsResolver(resolver)
                         .setMaxConnTotal(MAX_CONNECTIONS)
                         .setMaxConnPerRoute(MAX_CONNECTIONS)
                         .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -40,7 +39,6 @@ final class Upstream implements AutoCloseable {
                                 .build())
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom()
-                        .setRedirectsEnabled(false)
                         .setResponseTimeout(Timeout.DISABLED)
                         .setConnectionRequestTimeout(Timeout.of(5, TimeUnit.SECONDS))
                         .build())
@@ -70,16 +68,15 @@ final class Upstream implements AutoCloseable {
 
     /**
      * Why the upstream may not be called, or {@code null} when every address it resolves to now is allowed: checked
-     * once at start-up. Each connection the client opens is checked again by {@link RangeCheckingResolver}.
+     * once at start-up, by the same {@link RangeCheckingResolver} that checks each connection the client opens.
      */
     @Nullable
     String refusal() {
         try {
-            InetAddress outside = allowed.firstOutside(url.getHost());
-            return outside == null
-                    ? null
-                    : "the upstream " + url.getHost() + " resolves to " + outside.getHostAddress()
-                            + ", outside the allowed ranges " + allowed;
+            resolver.resolve(url.getHost());
+            return null;
+        } catch (RangeCheckingResolver.RefusedAddressException e) {
+            return e.getMessage();
         } catch (UnknownHostException e) {
             return "the upstream host " + url.getHost() + " does not resolve";
         }
