@@ -194,6 +194,14 @@ for name, r in rows.items():
     per = [r["cpuMs"].get(n, 0) / max(r["calls"], 1) for n in names]
     print(f"{name:24} " + " ".join(f"{v:10.3f}" for v in per) + f" {sum(per):8.3f}")
 print()
+# Each time a call's work passes from one thread to another, someone sleeps and someone wakes; on two shared cores
+# those switches cost CPU in every process, not only in the one that switches.
+print("Context switches per call in the timed window (each process's threads; machine: all of them)")
+print(f"{'series':24} " + " ".join(f"{n:>10}" for n in names) + f" {'machine':>8}")
+for name, r in rows.items():
+    per = [r["switches"].get(n, 0) / max(r["calls"], 1) for n in names + ["machine"]]
+    print(f"{name:24} " + " ".join(f"{v:10.1f}" for v in per[:-1]) + f" {per[-1]:8.1f}")
+print()
 ok = True
 for hop in ("nginx", "tunnel"):
     added = rows[f"{hop} echo c=1"]["p50Ms"] - rows["direct echo c=1"]["p50Ms"]

@@ -1,12 +1,14 @@
 // The load of bench/tunnel.sh: N concurrent MCP clients (the official TypeScript SDK's Streamable HTTP client), each
 // with its own session, calling one tool back to back for a fixed time after a warm-up. Prints one JSON line:
-// {calls, seconds, callsPerSecond, p50Ms, p99Ms, meanMs, bytes, errors, cpuMs}. cpuMs is the CPU time each process
-// used in the timed window: this client's own, and that of every process named in --watch (name=pid,...; read from
-// /proc/<pid>/stat, so Linux only).
+// {calls, seconds, callsPerSecond, p50Ms, p99Ms, meanMs, bytes, errors, cpuMs, switches}. cpuMs is the CPU time each
+// process used in the timed window: this client's own, and that of every process named in --watch (name=pid,...; read
+// from /proc/<pid>/stat, so Linux only). switches counts the context switches in the window: each of those processes'
+// (summed over its threads, from /proc/<pid>/task/*/status; a thread that ends within the window is not counted) and
+// the whole machine's (machine, from the ctxt line of /proc/stat).
 //
 //   node client.mjs --url URL --clients 32 --seconds 15 --warmup 5 --tool echo|blob [--bytes 1048576] [--token T]
 //                   [--watch perimeter=123,agent=456]
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
@@ -42,6 +44,28 @@ function cpuSnapshot() {
   ]);
 }
 
+function processSwitches(pid) {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+      for (const match of status.matchAll(/^(?:non)?voluntary_ctxt_switches:\s+(\d+)$/gm)) total += Number(match[1]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return total;
+}
+
+function switchesSnapshot() {
+  const machine = Number(/^ctxt (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))[1]);
+  return Object.fromEntries([
+    ['client', processSwitches(process.pid)],
+    ...watched.map(([name, pid]) => [name, processSwitches(pid)]),
+    ['machine', machine],
+  ]);
+}
+
 async function connect() {
   const client = new Client({ name: 'perimeter-bench', version: '1.0.0' });
   await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
@@ -62,8 +86,16 @@ const measureFrom = start + warmup * 1000;
 const end = measureFrom + seconds * 1000;
 let cpuAtStart;
 let cpuAtEnd;
-setTimeout(() => (cpuAtStart = cpuSnapshot()), measureFrom - performance.now());
-setTimeout(() => (cpuAtEnd = cpuSnapshot()), end - performance.now());
+let switchesAtStart;
+let switchesAtEnd;
+setTimeout(() => {
+  cpuAtStart = cpuSnapshot();
+  switchesAtStart = switchesSnapshot();
+}, measureFrom - performance.now());
+setTimeout(() => {
+  cpuAtEnd = cpuSnapshot();
+  switchesAtEnd = switchesSnapshot();
+}, end - performance.now());
 
 await Promise.all(
   sessions.map(async (client) => {
@@ -86,6 +118,8 @@ await Promise.all(
   }),
 );
 cpuAtEnd ??= cpuSnapshot();
+switchesAtEnd ??= switchesSnapshot();
+const difference = (from, to) => Object.fromEntries(Object.keys(to).map((name) => [name, to[name] - from[name]]));
 await Promise.all(sessions.map((client) => client.close().catch(() => {})));
 
 latencies.sort((a, b) => a - b);
@@ -100,7 +134,8 @@ console.log(
     meanMs: mean,
     bytes: received,
     errors,
-    cpuMs: Object.fromEntries(Object.keys(cpuAtEnd).map((name) => [name, cpuAtEnd[name] - cpuAtStart[name]])),
+    cpuMs: difference(cpuAtStart, cpuAtEnd),
+    switches: difference(switchesAtStart, switchesAtEnd),
   }),
 );
 process.exit(errors > 0 ? 1 : 0);
