@@ -68,8 +68,16 @@ function switchesSnapshot() {
 
 async function connect() {
   const client = new Client({ name: 'perimeter-bench', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers } }));
-  return client;
+  const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+// Ends the session with DELETE, as a well-behaved client does, so that the server does not carry every earlier
+// series' sessions into the next one.
+async function disconnect({ client, transport }) {
+  await transport.terminateSession().catch(() => {});
+  await client.close().catch(() => {});
 }
 
 function percentile(sorted, p) {
@@ -98,7 +106,7 @@ setTimeout(() => {
 }, end - performance.now());
 
 await Promise.all(
-  sessions.map(async (client) => {
+  sessions.map(async ({ client }) => {
     while (performance.now() < end) {
       const t0 = performance.now();
       try {
@@ -120,7 +128,7 @@ await Promise.all(
 cpuAtEnd ??= cpuSnapshot();
 switchesAtEnd ??= switchesSnapshot();
 const difference = (from, to) => Object.fromEntries(Object.keys(to).map((name) => [name, to[name] - from[name]]));
-await Promise.all(sessions.map((client) => client.close().catch(() => {})));
+await Promise.all(sessions.map(disconnect));
 
 latencies.sort((a, b) => a - b);
 const mean = latencies.reduce((sum, x) => sum + x, 0) / (latencies.length || 1);
