@@ -123,7 +123,8 @@ class TunnelFailureTests extends TunnelTestSupport {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(1),
                     Duration.ofSeconds(8),
-                    Duration.ofSeconds(30))));
+                    Duration.ofSeconds(30),
+                    1)));
         }
         try {
             awaitConnections(tunnel, 50);

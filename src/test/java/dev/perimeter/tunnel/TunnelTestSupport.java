@@ -78,7 +78,8 @@ abstract class TunnelTestSupport extends ApiTestSupport {
                 Duration.ofSeconds(5),
                 Duration.ofMillis(200),
                 Duration.ofSeconds(2),
-                Duration.ofSeconds(5));
+                Duration.ofSeconds(5),
+                1);
     }
 
     TunnelAgent agent(Registered tunnel, String upstreamUrl, int connections) {

@@ -21,6 +21,10 @@ import java.util.Map;
  * @param backoffBase first reconnect wait cap ({@code --backoff-base}; PT1S)
  * @param backoffMax largest reconnect wait cap ({@code --backoff-max}; PT60S)
  * @param stablePeriod uptime after which the backoff starts over ({@code --stable-period}; PT30S)
+ * @param carrierThreads platform threads that run the agent's virtual threads ({@code MCP_TUNNEL_CARRIER_THREADS},
+ *     {@code --carrier-threads}; 1): a relay's work is short hops between sockets, and on one carrier they follow one
+ *     another without waking a second thread; applied by {@link TunnelAgent#main} unless {@code
+ *     -Djdk.virtualThreadScheduler.parallelism} is given
  */
 public record AgentSettings(
         URI tunnelUrl,
@@ -32,7 +36,8 @@ public record AgentSettings(
         Duration heartbeatTolerance,
         Duration backoffBase,
         Duration backoffMax,
-        Duration stablePeriod) {
+        Duration stablePeriod,
+        int carrierThreads) {
 
     public AgentSettings {
         if (!"ws".equals(tunnelUrl.getScheme()) && !"wss".equals(tunnelUrl.getScheme())) {
@@ -50,6 +55,9 @@ public record AgentSettings(
         if (connections < 1 || connections > 16) {
             throw new IllegalArgumentException("connections must be between 1 and 16");
         }
+        if (carrierThreads < 1 || carrierThreads > 256) {
+            throw new IllegalArgumentException("carrier threads must be between 1 and 256");
+        }
         AddressRanges.parse(allowedRanges);
     }
 
@@ -65,7 +73,8 @@ public record AgentSettings(
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(1),
                 Duration.ofSeconds(60),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30),
+                1);
     }
 
     /** Reads flags first, then the environment; a missing or malformed setting is an IllegalArgumentException. */
@@ -85,13 +94,14 @@ public record AgentSettings(
                 defaults.tunnelUrl(),
                 token,
                 defaults.upstream(),
-                Integer.parseInt(optional(flags, env, "connections", "MCP_TUNNEL_CONNECTIONS", "2")),
+                integer(optional(flags, env, "connections", "MCP_TUNNEL_CONNECTIONS", "2"), "connections"),
                 optional(flags, env, "allowed-ranges", "MCP_UPSTREAM_ALLOWED_RANGES", AddressRanges.DEFAULT),
                 duration(flags, "heartbeat-interval", defaults.heartbeatInterval()),
                 duration(flags, "heartbeat-tolerance", defaults.heartbeatTolerance()),
                 duration(flags, "backoff-base", defaults.backoffBase()),
                 duration(flags, "backoff-max", defaults.backoffMax()),
-                duration(flags, "stable-period", defaults.stablePeriod()));
+                duration(flags, "stable-period", defaults.stablePeriod()),
+                integer(optional(flags, env, "carrier-threads", "MCP_TUNNEL_CARRIER_THREADS", "1"), "carrier threads"));
     }
 
     private static String required(Map<String, String> flags, Map<String, String> env, String flag, String name) {
@@ -108,14 +118,30 @@ public record AgentSettings(
         return value == null || value.isBlank() ? fallback : value.strip();
     }
 
+    private static int integer(String value, String what) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " must be a whole number, not '" + value + "'");
+        }
+    }
+
     private static Duration duration(Map<String, String> flags, String flag, Duration fallback) {
         String value = flags.get(flag);
-        return value == null ? fallback : Duration.parse(value);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Duration.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    "--" + flag + " must be an ISO-8601 duration such as PT10S, not '" + value + "'");
+        }
     }
 
     @Override
     public String toString() {
         return "AgentSettings[tunnelUrl=" + tunnelUrl + ", upstream=" + upstream + ", connections=" + connections
-                + ", allowedRanges=" + allowedRanges + "]";
+                + ", allowedRanges=" + allowedRanges + ", carrierThreads=" + carrierThreads + "]";
     }
 }

@@ -16,6 +16,9 @@ import java.util.concurrent.Executors;
  */
 public final class TunnelAgent implements AutoCloseable {
 
+    private static final String CARRIERS_PROPERTY = "jdk.virtualThreadScheduler.parallelism";
+    private static final String SCHEDULER_BEAN = "jdk.management:type=VirtualThreadScheduler";
+
     private final AgentSettings settings;
     private final Upstream upstream;
     private final List<ConnectionLoop> loops = new ArrayList<>();
@@ -48,7 +51,7 @@ public final class TunnelAgent implements AutoCloseable {
             agent.loops.add(loop);
             agent.threads.add(Thread.ofVirtual().name("tunnel-connection-" + i).start(loop));
         }
-        JsonLog.info("agent started", "settings", settings);
+        JsonLog.info("agent started", "settings", settings, "virtualThreadCarriers", schedulerParallelism());
         return agent;
     }
 
@@ -70,6 +73,29 @@ public final class TunnelAgent implements AutoCloseable {
         threads.forEach(Thread::interrupt);
     }
 
+    /**
+     * Sizes the JDK's scheduler of virtual threads, unless {@code -D}{@value #CARRIERS_PROPERTY} already did. The JDK
+     * reads the property when it starts its first virtual thread, so this must run before any is started.
+     */
+    static void useCarrierThreads(int threads) {
+        if (System.getProperty(CARRIERS_PROPERTY) == null) {
+            System.setProperty(CARRIERS_PROPERTY, Integer.toString(threads));
+        }
+    }
+
+    /**
+     * The parallelism the JDK's scheduler of virtual threads runs with, as its management bean reports it (Java 24 and
+     * later), or else the property it was started with.
+     */
+    private static Object schedulerParallelism() {
+        try {
+            return java.lang.management.ManagementFactory.getPlatformMBeanServer()
+                    .getAttribute(new javax.management.ObjectName(SCHEDULER_BEAN), "Parallelism");
+        } catch (javax.management.JMException e) {
+            return Integer.valueOf(System.getProperty(CARRIERS_PROPERTY, "0"));
+        }
+    }
+
     @Override
     public void close() {
         loops.forEach(loop -> loop.stop(false));
@@ -83,6 +109,7 @@ public final class TunnelAgent implements AutoCloseable {
         TunnelAgent agent;
         try {
             settings = AgentSettings.from(args, System.getenv());
+            useCarrierThreads(settings.carrierThreads());
             agent = start(settings);
         } catch (IllegalArgumentException e) {
             JsonLog.error("agent not started", "reason", e.getMessage());

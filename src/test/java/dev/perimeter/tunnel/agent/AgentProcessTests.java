@@ -16,18 +16,7 @@ class AgentProcessTests {
 
     @Test
     void theMainClassStartsTheAgentWithoutSpringAndRefusesAnSsrfUpstream() throws Exception {
-        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        Process process = new ProcessBuilder(List.of(
-                        java,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "dev.perimeter.PerimeterApplication",
-                        "tunnel-agent",
-                        "--url=ws://127.0.0.1:9/v1/tunnels/tnl_x/connect",
-                        "--token=pmt_not_a_real_token",
-                        "--upstream=http://169.254.169.254/latest/meta-data"))
-                .redirectErrorStream(true)
-                .start();
+        Process process = agent("--upstream=http://169.254.169.254/latest/meta-data");
         long start = System.nanoTime();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -41,5 +30,57 @@ class AgentProcessTests {
                 .doesNotContain("Spring")
                 .doesNotContain("Tomcat")
                 .doesNotContain("postgres");
+    }
+
+    @Test
+    void virtualThreadsRunOnOneCarrierUnlessToldOtherwise() throws Exception {
+        assertThat(startedLine(agent("--upstream=http://127.0.0.1:9/mcp"))).contains("\"virtualThreadCarriers\":1");
+        assertThat(startedLine(agent("--upstream=http://127.0.0.1:9/mcp", "--carrier-threads=3")))
+                .contains("\"virtualThreadCarriers\":3");
+    }
+
+    @Test
+    void malformedNumbersAndDurationsAreRefusedWithTheirName() throws Exception {
+        for (String flag : List.of("--carrier-threads=0", "--carrier-threads=many", "--heartbeat-interval=10s")) {
+            Process process = agent("--upstream=http://127.0.0.1:9/mcp", flag);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.exitValue()).as(output).isEqualTo(2);
+            assertThat(output)
+                    .contains("\"message\":\"agent not started\"")
+                    .containsAnyOf("carrier threads", "heartbeat-interval")
+                    .doesNotContain("Exception");
+        }
+    }
+
+    /** Starts {@code java … PerimeterApplication tunnel-agent} against a port where nothing listens. */
+    private static Process agent(String... flags) throws java.io.IOException {
+        String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
+        List<String> command = new java.util.ArrayList<>(List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.perimeter.PerimeterApplication",
+                "tunnel-agent",
+                "--url=ws://127.0.0.1:9/v1/tunnels/tnl_x/connect",
+                "--token=pmt_not_a_real_token"));
+        command.addAll(List.of(flags));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    /** The agent's "agent started" log line; the agent, which keeps redialling, is stopped once it is read. */
+    private static String startedLine(Process process) throws Exception {
+        try (var lines = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.contains("\"message\":\"agent started\"")) {
+                    return line;
+                }
+            }
+            throw new AssertionError("the agent ended without starting");
+        } finally {
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        }
     }
 }

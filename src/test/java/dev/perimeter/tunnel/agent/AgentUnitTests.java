@@ -104,12 +104,27 @@ class AgentUnitTests {
         assertThat(AgentSettings.from(new String[] {"--token=pmt_flag"}, env).token())
                 .isEqualTo("pmt_flag");
         assertThat(AgentSettings.from(new String[0], env).connections()).isEqualTo(2);
+        assertThat(AgentSettings.from(new String[0], env).carrierThreads()).isEqualTo(1);
+        assertThat(AgentSettings.from(new String[] {"--carrier-threads=4"}, env).carrierThreads())
+                .isEqualTo(4);
+        Map<String, String> withCarriers = new java.util.HashMap<>(env);
+        withCarriers.put("MCP_TUNNEL_CARRIER_THREADS", "2");
+        assertThat(AgentSettings.from(new String[0], withCarriers).carrierThreads())
+                .isEqualTo(2);
 
         assertThatThrownBy(() -> AgentSettings.from(new String[0], Map.of())).hasMessageContaining("MCP_TUNNEL_URL");
         assertThatThrownBy(() -> AgentSettings.from(new String[] {"--url=http://x/connect"}, env))
                 .hasMessageContaining("ws://");
         assertThatThrownBy(() -> AgentSettings.from(new String[] {"--connections=0"}, env))
                 .hasMessageContaining("connections");
+        assertThatThrownBy(() -> AgentSettings.from(new String[] {"--connections=two"}, env))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("connections must be a whole number");
+        assertThatThrownBy(() -> AgentSettings.from(new String[] {"--carrier-threads=257"}, env))
+                .hasMessageContaining("carrier threads");
+        assertThatThrownBy(() -> AgentSettings.from(new String[] {"--backoff-max=20s"}, env))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--backoff-max must be an ISO-8601 duration");
         assertThatThrownBy(() -> AgentSettings.from(new String[] {"stray"}, env))
                 .hasMessageContaining("--name=value");
     }
