@@ -92,7 +92,7 @@ public final class TunnelAgent implements AutoCloseable {
             return java.lang.management.ManagementFactory.getPlatformMBeanServer()
                     .getAttribute(new javax.management.ObjectName(SCHEDULER_BEAN), "Parallelism");
         } catch (javax.management.JMException e) {
-            return Integer.valueOf(System.getProperty(CARRIERS_PROPERTY, "0"));
+            return System.getProperty(CARRIERS_PROPERTY, "the JDK's default");
         }
     }
 
