@@ -186,22 +186,22 @@ for name, r in rows.items():
     mib = r["bytes"] / r["seconds"] / 1048576
     print(f"{name:24} {r['calls']:7d} {r['callsPerSecond']:9.1f} {r['p50Ms']:8.2f} {r['p99Ms']:8.2f} {mib:8.2f}")
 print()
-# At 32 clients the two cores are saturated, so throughput follows the CPU a call costs, summed over its path.
 names = ["client", "mcp-server", "nginx", "perimeter", "agent"]
-print("CPU per call in the timed window, ms (all processes on the path; 2 cores = 2000 ms per second)")
-print(f"{'series':24} " + " ".join(f"{n:>10}" for n in names) + f" {'total':>8}")
-for name, r in rows.items():
-    per = [r["cpuMs"].get(n, 0) / max(r["calls"], 1) for n in names]
-    print(f"{name:24} " + " ".join(f"{v:10.3f}" for v in per) + f" {sum(per):8.3f}")
-print()
+def per_call_table(title, key, last, digits):
+    # One row per series: each process's `key` per call, and in the last column `last` of them (a process or a sum).
+    print(title)
+    print(f"{'series':24} " + " ".join(f"{n:>10}" for n in names) + f" {last[0]:>8}")
+    for name, r in rows.items():
+        per = [r[key].get(n, 0) / max(r["calls"], 1) for n in names]
+        print(f"{name:24} " + " ".join(f"{v:10.{digits}f}" for v in per) + f" {last[1](r, per):8.{digits}f}")
+    print()
+# At 32 clients the two cores are saturated, so throughput follows the CPU a call costs, summed over its path.
+per_call_table("CPU per call in the timed window, ms (all processes on the path; 2 cores = 2000 ms per second)",
+               "cpuMs", ("total", lambda r, per: sum(per)), 3)
 # Each time a call's work passes from one thread to another, someone sleeps and someone wakes; on two shared cores
 # those switches cost CPU in every process, not only in the one that switches.
-print("Context switches per call in the timed window (each process's threads; machine: all of them)")
-print(f"{'series':24} " + " ".join(f"{n:>10}" for n in names) + f" {'machine':>8}")
-for name, r in rows.items():
-    per = [r["switches"].get(n, 0) / max(r["calls"], 1) for n in names + ["machine"]]
-    print(f"{name:24} " + " ".join(f"{v:10.1f}" for v in per[:-1]) + f" {per[-1]:8.1f}")
-print()
+per_call_table("Context switches per call in the timed window (each process's threads; machine: all of them)",
+               "switches", ("machine", lambda r, per: r["switches"]["machine"] / max(r["calls"], 1)), 1)
 ok = True
 for hop in ("nginx", "tunnel"):
     added = rows[f"{hop} echo c=1"]["p50Ms"] - rows["direct echo c=1"]["p50Ms"]

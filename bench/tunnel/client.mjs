@@ -36,14 +36,6 @@ function processCpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
-function cpuSnapshot() {
-  const own = process.cpuUsage();
-  return Object.fromEntries([
-    ['client', (own.user + own.system) / 1000],
-    ...watched.map(([name, pid]) => [name, processCpuMs(pid)]),
-  ]);
-}
-
 function processSwitches(pid) {
   let total = 0;
   for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -57,13 +49,22 @@ function processSwitches(pid) {
   return total;
 }
 
-function switchesSnapshot() {
+// What the window's ends read: CPU time in ms and context switches, this client's, each watched process's and, for
+// switches, the whole machine's.
+function snapshot() {
+  const own = process.cpuUsage();
   const machine = Number(/^ctxt (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))[1]);
-  return Object.fromEntries([
-    ['client', processSwitches(process.pid)],
-    ...watched.map(([name, pid]) => [name, processSwitches(pid)]),
-    ['machine', machine],
-  ]);
+  return {
+    cpuMs: Object.fromEntries([
+      ['client', (own.user + own.system) / 1000],
+      ...watched.map(([name, pid]) => [name, processCpuMs(pid)]),
+    ]),
+    switches: Object.fromEntries([
+      ['client', processSwitches(process.pid)],
+      ...watched.map(([name, pid]) => [name, processSwitches(pid)]),
+      ['machine', machine],
+    ]),
+  };
 }
 
 async function connect() {
@@ -92,18 +93,10 @@ let errors = 0;
 const start = performance.now();
 const measureFrom = start + warmup * 1000;
 const end = measureFrom + seconds * 1000;
-let cpuAtStart;
-let cpuAtEnd;
-let switchesAtStart;
-let switchesAtEnd;
-setTimeout(() => {
-  cpuAtStart = cpuSnapshot();
-  switchesAtStart = switchesSnapshot();
-}, measureFrom - performance.now());
-setTimeout(() => {
-  cpuAtEnd = cpuSnapshot();
-  switchesAtEnd = switchesSnapshot();
-}, end - performance.now());
+let atStart;
+let atEnd;
+setTimeout(() => (atStart = snapshot()), measureFrom - performance.now());
+setTimeout(() => (atEnd = snapshot()), end - performance.now());
 
 await Promise.all(
   sessions.map(async ({ client }) => {
@@ -125,8 +118,7 @@ await Promise.all(
     }
   }),
 );
-cpuAtEnd ??= cpuSnapshot();
-switchesAtEnd ??= switchesSnapshot();
+atEnd ??= snapshot();
 const difference = (from, to) => Object.fromEntries(Object.keys(to).map((name) => [name, to[name] - from[name]]));
 await Promise.all(sessions.map(disconnect));
 
@@ -142,8 +134,8 @@ console.log(
     meanMs: mean,
     bytes: received,
     errors,
-    cpuMs: difference(cpuAtStart, cpuAtEnd),
-    switches: difference(switchesAtStart, switchesAtEnd),
+    cpuMs: difference(atStart.cpuMs, atEnd.cpuMs),
+    switches: difference(atStart.switches, atEnd.switches),
   }),
 );
 process.exit(errors > 0 ? 1 : 0);

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * Rows read on every request (API keys, tunnel rows, tenants, prices) kept in memory until their {@link Invalidations} topic says they
- * changed, on any replica. Only rows that exist are kept, each for at most {@code perimeter.cache.max-age}.
+ * Rows read on every request (API keys, tunnel rows, tenants, prices) kept in memory until their {@link
+ * Invalidations} topic says they changed, on any replica. Only rows that exist are kept, each for at most {@code
+ * perimeter.cache.max-age}.
  *
  * <p>A read that raced a change must not put the old row back after the notice emptied it: every invalidation bumps a
  * generation, and a loaded row stays only if the generation is the one seen before the load began.

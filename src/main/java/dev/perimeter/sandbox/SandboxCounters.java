@@ -65,14 +65,25 @@ class SandboxCounters {
             @Nullable BigDecimal limitUsd,
             BigDecimal reservedUsd,
             LocalDate period) {
-        return jdbc.sql(COUNT_ONE)
-                        .param("tenant", tenantId)
-                        .param("max", maxActive, Types.INTEGER)
-                        .param("limit", limitUsd, Types.NUMERIC)
-                        .param("reserved", reservedUsd)
-                        .param("period", period)
+        return countingOne(jdbc.sql(COUNT_ONE), tenantId, maxActive, limitUsd, reservedUsd, period)
                         .update()
                 == 1;
+    }
+
+    /** Binds the parameters of {@link #COUNT_ONE}, which {@code statement} runs alone or inside a larger one. */
+    static JdbcClient.StatementSpec countingOne(
+            JdbcClient.StatementSpec statement,
+            String tenantId,
+            @Nullable Integer maxActive,
+            @Nullable BigDecimal limitUsd,
+            BigDecimal reservedUsd,
+            LocalDate period) {
+        return statement
+                .param("tenant", tenantId)
+                .param("max", maxActive, Types.INTEGER)
+                .param("limit", limitUsd, Types.NUMERIC)
+                .param("reserved", reservedUsd)
+                .param("period", period);
     }
 
     /** Locks the tenant's counter row until the transaction ends, creating it if needed (snapshot admission). */

@@ -90,16 +90,7 @@ class SandboxTransitions {
 
     /** Records a new sandbox, {@code PROVISIONING}. */
     void insert(Sandbox sandbox) {
-        withRow(
-                        jdbc.sql(
-                                """
-                        insert into sandboxes (%s)
-                        values (:id, :tenantId, :agentId, :provider, :region, :state, :image, :vcpus,
-                            :memoryMib, :gpu, :egressMode, :egressAllow, :labels, :fromSnapshotId, :providerRef,
-                            :correlationId, :costUsd, :reservedUsd, :createdAt, :readyAt, :expiresAt, :endedAt,
-                            :endReason)"""
-                                        .formatted(COLUMNS)),
-                        sandbox)
+        withRow(jdbc.sql("insert into sandboxes (%s) values (%s)".formatted(COLUMNS, VALUES)), sandbox)
                 .update();
     }
 
@@ -114,28 +105,15 @@ class SandboxTransitions {
      */
     boolean insertIfCounted(
             Sandbox sandbox, @Nullable Integer maxActive, @Nullable BigDecimal limitUsd, LocalDate period) {
-        return withRow(
-                                jdbc.sql(
-                                        """
-                        with counted as (%s
-                            returning tenant_id)
-                        insert into sandboxes (%s)
-                        select cast(:id as varchar), tenant_id, cast(:agentId as varchar), cast(:provider as varchar),
-                            cast(:region as varchar), cast(:state as varchar), cast(:image as varchar),
-                            cast(:vcpus as integer), cast(:memoryMib as integer), cast(:gpu as varchar),
-                            cast(:egressMode as varchar), cast(:egressAllow as text), cast(:labels as text),
-                            cast(:fromSnapshotId as varchar), cast(:providerRef as varchar),
-                            cast(:correlationId as varchar), cast(:costUsd as numeric), cast(:reservedUsd as numeric),
-                            cast(:createdAt as timestamptz), cast(:readyAt as timestamptz),
-                            cast(:expiresAt as timestamptz), cast(:endedAt as timestamptz), cast(:endReason as varchar)
-                        from counted"""
-                                                .formatted(SandboxCounters.COUNT_ONE, COLUMNS)),
-                                sandbox)
-                        .param("tenant", sandbox.getTenantId())
-                        .param("reserved", sandbox.getReservedUsd())
-                        .param("max", maxActive, Types.INTEGER)
-                        .param("limit", limitUsd, Types.NUMERIC)
-                        .param("period", period)
+        String statement = "with counted as (%s returning tenant_id) insert into sandboxes (%s) select %s from counted"
+                .formatted(SandboxCounters.COUNT_ONE, COLUMNS, VALUES);
+        return SandboxCounters.countingOne(
+                                withRow(jdbc.sql(statement), sandbox),
+                                sandbox.getTenantId(),
+                                maxActive,
+                                limitUsd,
+                                sandbox.getReservedUsd(),
+                                period)
                         .update()
                 == 1;
     }
@@ -145,6 +123,17 @@ class SandboxTransitions {
             id, tenant_id, agent_id, provider, region, state, image, vcpus, memory_mib, gpu, egress_mode, egress_allow,
             labels, from_snapshot_id, provider_ref, correlation_id, cost_usd, reserved_usd, created_at, ready_at,
             expires_at, ended_at, end_reason""";
+
+    /** The parameters {@link #withRow} binds, in the order of {@link #COLUMNS}, typed so a null needs no context. */
+    private static final String VALUES =
+            """
+            cast(:id as varchar), cast(:tenantId as varchar), cast(:agentId as varchar), cast(:provider as varchar),
+            cast(:region as varchar), cast(:state as varchar), cast(:image as varchar), cast(:vcpus as integer),
+            cast(:memoryMib as integer), cast(:gpu as varchar), cast(:egressMode as varchar),
+            cast(:egressAllow as text), cast(:labels as text), cast(:fromSnapshotId as varchar),
+            cast(:providerRef as varchar), cast(:correlationId as varchar), cast(:costUsd as numeric),
+            cast(:reservedUsd as numeric), cast(:createdAt as timestamptz), cast(:readyAt as timestamptz),
+            cast(:expiresAt as timestamptz), cast(:endedAt as timestamptz), cast(:endReason as varchar)""";
 
     private static JdbcClient.StatementSpec withRow(JdbcClient.StatementSpec statement, Sandbox sandbox) {
         return statement

@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 public final class TunnelAgent implements AutoCloseable {
 
     private static final String CARRIERS_PROPERTY = "jdk.virtualThreadScheduler.parallelism";
-    private static final String SCHEDULER_BEAN = "jdk.management:type=VirtualThreadScheduler";
 
     private final AgentSettings settings;
     private final Upstream upstream;
@@ -51,7 +50,7 @@ public final class TunnelAgent implements AutoCloseable {
             agent.loops.add(loop);
             agent.threads.add(Thread.ofVirtual().name("tunnel-connection-" + i).start(loop));
         }
-        JsonLog.info("agent started", "settings", settings, "virtualThreadCarriers", schedulerParallelism());
+        JsonLog.info("agent started", "settings", settings, "virtualThreadCarriers", carriersAskedFor());
         return agent;
     }
 
@@ -83,17 +82,10 @@ public final class TunnelAgent implements AutoCloseable {
         }
     }
 
-    /**
-     * The parallelism the JDK's scheduler of virtual threads runs with, as its management bean reports it (Java 24 and
-     * later), or else the property it was started with.
-     */
-    private static Object schedulerParallelism() {
-        try {
-            return java.lang.management.ManagementFactory.getPlatformMBeanServer()
-                    .getAttribute(new javax.management.ObjectName(SCHEDULER_BEAN), "Parallelism");
-        } catch (javax.management.JMException e) {
-            return System.getProperty(CARRIERS_PROPERTY, "the JDK's default");
-        }
+    /** The carriers the JDK's scheduler of virtual threads was asked for; it reads them as it starts. */
+    private static Object carriersAskedFor() {
+        Integer threads = Integer.getInteger(CARRIERS_PROPERTY);
+        return threads != null ? threads : "the JDK's default";
     }
 
     @Override

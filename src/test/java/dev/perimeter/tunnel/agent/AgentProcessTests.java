@@ -34,9 +34,9 @@ class AgentProcessTests {
 
     @Test
     void virtualThreadsRunOnOneCarrierUnlessToldOtherwise() throws Exception {
-        assertThat(startedLine(agent("--upstream=http://127.0.0.1:9/mcp"))).contains("\"virtualThreadCarriers\":1");
-        assertThat(startedLine(agent("--upstream=http://127.0.0.1:9/mcp", "--carrier-threads=3")))
-                .contains("\"virtualThreadCarriers\":3");
+        assertThat(carriers(agent("--upstream=http://127.0.0.1:9/mcp"))).isEqualTo(1);
+        assertThat(carriers(agent("--upstream=http://127.0.0.1:9/mcp", "--carrier-threads=3")))
+                .isEqualTo(3);
     }
 
     @Test
@@ -68,17 +68,29 @@ class AgentProcessTests {
         return new ProcessBuilder(command).redirectErrorStream(true).start();
     }
 
-    /** The agent's "agent started" log line; the agent, which keeps redialling, is stopped once it is read. */
-    private static String startedLine(Process process) throws Exception {
+    /**
+     * The parallelism of the started agent's scheduler of virtual threads, as {@code jcmd} reads it from the running
+     * JVM, once the agent's "agent started" line has said the same; the agent, which keeps redialling, is stopped.
+     */
+    private static int carriers(Process process) throws Exception {
         try (var lines = new java.io.BufferedReader(
                 new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
-            while ((line = lines.readLine()) != null) {
-                if (line.contains("\"message\":\"agent started\"")) {
-                    return line;
-                }
-            }
-            throw new AssertionError("the agent ended without starting");
+            do {
+                line = lines.readLine();
+                assertThat(line).as("the agent ended without starting").isNotNull();
+            } while (!line.contains("\"message\":\"agent started\""));
+            String jcmd = System.getProperty("java.home") + File.separator + "bin" + File.separator + "jcmd";
+            Process dump = new ProcessBuilder(jcmd, Long.toString(process.pid()), "Thread.vthread_scheduler")
+                    .redirectErrorStream(true)
+                    .start();
+            String scheduler = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(dump.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            var parallelism =
+                    java.util.regex.Pattern.compile("parallelism = (\\d+)").matcher(scheduler);
+            assertThat(parallelism.find()).as(scheduler).isTrue();
+            assertThat(line).contains("\"virtualThreadCarriers\":" + parallelism.group(1));
+            return Integer.parseInt(parallelism.group(1));
         } finally {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
