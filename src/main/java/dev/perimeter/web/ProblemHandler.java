@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.ErrorResponseException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -66,6 +68,20 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     private static String leafOf(String path) {
         int dot = path.indexOf('.');
         return dot < 0 ? path : path.substring(dot + 1);
+    }
+
+    /**
+     * A query string met while routing that Tomcat cannot decode (not percent-encoded UTF-8) or whose values the
+     * firewall refuses (control characters).
+     */
+    @ExceptionHandler({InvalidParameterException.class, RequestRejectedException.class})
+    ResponseEntity<Object> unacceptableQuery(RuntimeException e, WebRequest request) {
+        log.debug("Query string refused: {}", e.getMessage());
+        return render(
+                new ValidationFailedException("query", "must be percent-encoded UTF-8 without control characters")
+                        .getBody(),
+                new HttpHeaders(),
+                request);
     }
 
     /** JSON a controller binds itself (a merge patch applied to a resource) and cannot map. */
@@ -185,6 +201,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
                     .map(String::valueOf)
                     .collect(Collectors.joining(", "));
             return new ValidationFailedException(fieldOf(invalid), "must be one of " + allowed);
+        }
+        if (invalid != null && invalid.getTargetType() == String.class) {
+            return new ValidationFailedException(fieldOf(invalid), invalid.getOriginalMessage());
         }
         MismatchedInputException mismatched = causeOf(e, MismatchedInputException.class);
         if (mismatched != null && !mismatched.getPath().isEmpty()) {

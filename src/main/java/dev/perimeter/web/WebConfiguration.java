@@ -3,18 +3,32 @@ package dev.perimeter.web;
 import dev.perimeter.audit.AuditTrail;
 import java.util.List;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.converter.HttpMessageConverters;
+import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.json.JsonMapper;
 
-/** Registers the edge's argument resolvers and its interceptors (logging context, audit) with Spring MVC. */
+/**
+ * Registers the edge's argument resolvers and its interceptors (logging context, audit) with Spring MVC, and reads
+ * JSON bodies with the application's mapper plus the {@link RequestText} rules.
+ */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
 
     private final AuditTrail auditTrail;
+    private final JsonMapper json;
 
-    WebConfiguration(AuditTrail auditTrail) {
+    WebConfiguration(AuditTrail auditTrail, JsonMapper json) {
         this.auditTrail = auditTrail;
+        this.json = json;
+    }
+
+    @Override
+    public void configureMessageConverters(HttpMessageConverters.ServerBuilder converters) {
+        converters.withJsonConverter(new JacksonJsonHttpMessageConverter(
+                json.rebuild().addModule(new RequestText()).build()));
     }
 
     @Override

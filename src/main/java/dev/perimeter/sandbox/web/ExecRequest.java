@@ -1,6 +1,7 @@
 package dev.perimeter.sandbox.web;
 
 import dev.perimeter.sandbox.ExecCommand;
+import dev.perimeter.shared.NulAllowed;
 import dev.perimeter.shared.ValidationFailedException;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
@@ -29,7 +30,7 @@ record ExecRequest(
                                 @NotNull @Size(max = EnvironmentVariables.MAX_VALUE_LENGTH) String>
                         env,
         @Nullable Duration timeout,
-        @Nullable String stdin,
+        @NulAllowed @Nullable String stdin,
         @Nullable String stdinBase64) {
 
     ExecCommand toCommand() {
