@@ -31,6 +31,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DatabindException;
@@ -80,6 +81,16 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return render(
                 new ValidationFailedException("query", "must be percent-encoded UTF-8 without control characters")
                         .getBody(),
+                new HttpHeaders(),
+                request);
+    }
+
+    /** A {@code multipart/*} body that cannot be parsed (no boundary, truncated); a too large one stays a 413. */
+    @ExceptionHandler(MultipartException.class)
+    ResponseEntity<Object> unreadableMultipart(MultipartException e, WebRequest request) {
+        log.debug("Multipart body refused: {}", e.getMessage());
+        return render(
+                new ValidationFailedException("body", "is not a well-formed multipart body").getBody(),
                 new HttpHeaders(),
                 request);
     }

@@ -19,6 +19,11 @@ class ProblemWriter {
     }
 
     void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem) throws IOException {
+        write(request.getRequestURI(), response, problem);
+    }
+
+    /** Writes the problem as the answer to the request for {@code path}. */
+    void write(String path, HttpServletResponse response, ProblemDetail problem) throws IOException {
         if (response.isCommitted()) {
             return;
         }
@@ -26,6 +31,6 @@ class ProblemWriter {
         response.setStatus(problem.getStatus());
         response.setContentType(Problems.MEDIA_TYPE);
         response.setCharacterEncoding("UTF-8");
-        json.writeValue(response.getOutputStream(), Problems.body(problem, request.getRequestURI()));
+        json.writeValue(response.getOutputStream(), Problems.body(problem, path));
     }
 }
