@@ -1,10 +1,12 @@
 package dev.perimeter.web;
 
+import dev.perimeter.tenant.TenantContext;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import org.springdoc.core.utils.SpringDocUtils;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -16,6 +18,11 @@ import org.springframework.context.annotation.Configuration;
 class OpenApiConfiguration {
 
     static final String SECURITY_SCHEME = "apiKey";
+
+    static {
+        // The tenant is the caller's key's (TenantContextArgumentResolver), not a request parameter to document.
+        SpringDocUtils.getConfig().addRequestWrapperToIgnore(TenantContext.class);
+    }
 
     @Bean
     OpenAPI perimeterOpenApi() {

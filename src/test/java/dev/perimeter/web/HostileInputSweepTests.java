@@ -17,7 +17,8 @@ import tools.jackson.databind.JsonNode;
  * Every operation {@code /v3/api-docs} documents, called with both kinds of key and hostile input: query values that
  * are not UTF-8 or hold control characters, a body built from the operation's schema with every string replaced by
  * text PostgreSQL cannot store, and malformed bodies. Path variables name real resources of the caller where there are
- * some, so the input reaches the code behind validation. No answer may be a 500, and every error is a problem.
+ * some, so the input reaches the code behind validation. No answer may be a 500, and every error is a problem. And
+ * another tenant's key on every operation that names a tenant's resource gets the answer a missing resource gets.
  */
 class HostileInputSweepTests extends ApiTestSupport {
 
@@ -26,6 +27,7 @@ class HostileInputSweepTests extends ApiTestSupport {
     private static final List<String> HOSTILE_TEXT = List.of("a\0b", "a\uD800b", "x".repeat(70_000));
     private static final List<String> MALFORMED_BODIES =
             List.of("{", "[]", "null", "1", "{\"a\":" + "[".repeat(2000) + "]".repeat(2000) + "}", "{\"\\u0000\":1}");
+    private static final List<String> OWNED = List.of("sandboxId", "snapshotId", "tunnelId");
     private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)}");
 
     private final List<String> failures = new ArrayList<>();
@@ -56,7 +58,72 @@ class HostileInputSweepTests extends ApiTestSupport {
                 .as("answers to hostile input that are 500s or not problems")
                 .isEmpty();
         assertThat(operations).as("operations swept").isGreaterThan(35);
-        assertThat(calls).as("calls made").isGreaterThan(900);
+        assertThat(calls).as("calls made").isGreaterThan(600);
+    }
+
+    @Test
+    void anotherTenantsResourcesLookMissingAndStayUnchanged() {
+        TestTenant owner = newTenant();
+        Map<String, String> resources = resourcesOf(owner);
+        TestTenant stranger = newTenant();
+        JsonNode docs = api.get("/v3/api-docs").send().json();
+
+        int operations = 0;
+        int notFound = 0;
+        for (Map.Entry<String, JsonNode> path : docs.get("paths").properties()) {
+            boolean owned = OWNED.stream().anyMatch(variable -> path.getKey().contains("{" + variable + "}"));
+            if (!owned || path.getKey().endsWith("/connect")) {
+                continue;
+            }
+            for (Map.Entry<String, JsonNode> operation : path.getValue().properties()) {
+                operations++;
+                String method = operation.getKey().toUpperCase();
+                Api.Response theirs = strangerCalls(method, path.getKey(), operation.getValue(), resources, stranger);
+                Api.Response missing = strangerCalls(method, path.getKey(), operation.getValue(), Map.of(), stranger);
+                if (theirs.status() == 404) {
+                    notFound++;
+                }
+                if (theirs.status() != missing.status() || theirs.status() >= 500 || !isProblem(theirs)) {
+                    failures.add(method + " " + path.getKey() + " -> " + theirs.status() + " for another tenant's, "
+                            + missing.status() + " for a missing one: " + abbreviate(theirs.text()));
+                }
+            }
+        }
+
+        assertThat(failures)
+                .as("answers telling another tenant's resource from a missing one")
+                .isEmpty();
+        assertThat(operations).as("operations on a tenant's resources").isGreaterThan(12);
+        assertThat(notFound).as("of them answered 404").isGreaterThan(operations - 5);
+        String sandbox = resources.get("sandboxId");
+        assertThat(api.get("/v1/sandboxes/" + sandbox)
+                        .key(owner.key())
+                        .send()
+                        .json()
+                        .get("state")
+                        .asString())
+                .isEqualTo("RUNNING");
+        assertThat(api.get("/v1/snapshots/" + resources.get("snapshotId"))
+                        .key(owner.key())
+                        .send()
+                        .status())
+                .isEqualTo(200);
+        JsonNode tunnel = api.get("/v1/tunnels/" + resources.get("tunnelId"))
+                .key(owner.key())
+                .send()
+                .json();
+        assertThat(tunnel.get("status").asString()).isNotEqualTo("ARCHIVED");
+    }
+
+    /** The operation called with the stranger's key on the given resources ({@code zz} for those not given). */
+    private Api.Response strangerCalls(
+            String method, String path, JsonNode operation, Map<String, String> resources, TestTenant stranger) {
+        String target = substitute(path, resources);
+        Api.Call call = call(method, target + (target.endsWith("/files") ? "?path=a.txt" : ""));
+        if (operation.has("requestBody")) {
+            call.json("{}");
+        }
+        return call.key(stranger.key()).send();
     }
 
     private void sweep(JsonNode docs, String method, String target, JsonNode operation, String key) {
@@ -84,16 +151,7 @@ class HostileInputSweepTests extends ApiTestSupport {
     }
 
     private void send(String method, String target, String body, String key) {
-        Api.Call call =
-                switch (method) {
-                    case "GET" -> api.get(target);
-                    case "POST" -> api.post(target);
-                    case "PUT" -> api.put(target);
-                    case "PATCH" -> api.patch(target);
-                    case "DELETE" -> api.delete(target);
-                    default -> throw new IllegalArgumentException(method);
-                };
-        call.key(key);
+        Api.Call call = call(method, target).key(key);
         if (body != null) {
             call.json(body);
         }
@@ -105,6 +163,17 @@ class HostileInputSweepTests extends ApiTestSupport {
         } else if (response.status() >= 400 && !isProblem(response)) {
             failures.add(what + " (not a problem) " + abbreviate(response.text()));
         }
+    }
+
+    private Api.Call call(String method, String target) {
+        return switch (method) {
+            case "GET" -> api.get(target);
+            case "POST" -> api.post(target);
+            case "PUT" -> api.put(target);
+            case "PATCH" -> api.patch(target);
+            case "DELETE" -> api.delete(target);
+            default -> throw new IllegalArgumentException(method);
+        };
     }
 
     private static boolean isProblem(Api.Response response) {

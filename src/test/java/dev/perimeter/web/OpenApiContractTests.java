@@ -92,6 +92,24 @@ class OpenApiContractTests extends ApiTestSupport {
     }
 
     @Test
+    void theTenantIsNotARequestParameter() {
+        JsonNode docs = api.get("/v3/api-docs").send().json();
+
+        List<String> asking = new ArrayList<>();
+        docs.get("paths").properties().forEach(path -> path.getValue()
+                .properties()
+                .forEach(operation -> operation.getValue().path("parameters").forEach(parameter -> {
+                    if (parameter.get("name").asString().equals("tenant")) {
+                        asking.add(operation.getKey().toUpperCase() + " " + path.getKey());
+                    }
+                })));
+        assertThat(asking).as("operations documenting a 'tenant' parameter").isEmpty();
+        assertThat(docs.at("/components/schemas/TenantContext").isMissingNode()).isTrue();
+        assertThat(docs.at("/paths/~1v1~1sandboxes/get/parameters").findValuesAsString("name"))
+                .containsExactlyInAnyOrder("state", "agentId", "cursor", "limit");
+    }
+
+    @Test
     void docsAndSwaggerUiNeedNoKey() {
         assertThat(api.get("/v3/api-docs").send().status()).isEqualTo(200);
         Api.Response ui = api.get("/swagger-ui.html").send();
