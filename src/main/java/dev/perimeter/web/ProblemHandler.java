@@ -15,6 +15,7 @@ import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -31,9 +32,11 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.InputCoercionException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -216,6 +219,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (invalid != null && invalid.getTargetType() == String.class) {
             return new ValidationFailedException(fieldOf(invalid), invalid.getOriginalMessage());
         }
+        if (invalid != null && isWholeNumber(invalid.getTargetType())) {
+            return new ValidationFailedException(fieldOf(invalid), "must be a whole number");
+        }
         MismatchedInputException mismatched = causeOf(e, MismatchedInputException.class);
         if (mismatched != null && !mismatched.getPath().isEmpty()) {
             return new ValidationFailedException(fieldOf(mismatched), "has the wrong type or shape");
@@ -224,13 +230,53 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (databind != null && !databind.getPath().isEmpty()) {
             return new ValidationFailedException(fieldOf(databind), "is not acceptable");
         }
+        InputCoercionException outOfRange = causeOf(e, InputCoercionException.class);
+        if (outOfRange != null) {
+            return new ValidationFailedException(fieldOf(outOfRange), "is a number out of range");
+        }
         if (causeOf(e, JacksonException.class) != null) {
             return new ValidationFailedException("body", "is not well-formed JSON");
         }
         return new ValidationFailedException("body", "is missing or unreadable");
     }
 
-    private static String fieldOf(DatabindException e) {
+    /** A path variable or query parameter of the wrong type: named, with what it must be, without echoing it. */
+    @Override
+    protected @Nullable ResponseEntity<Object> handleTypeMismatch(
+            TypeMismatchException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        String name = e instanceof MethodArgumentTypeMismatchException argument
+                ? argument.getName()
+                : String.valueOf(e.getPropertyName());
+        return render(new ValidationFailedException(name, expected(e.getRequiredType())).getBody(), headers, request);
+    }
+
+    private static boolean isWholeNumber(@Nullable Class<?> type) {
+        return type == Integer.class || type == int.class || type == Long.class || type == long.class;
+    }
+
+    private static String expected(@Nullable Class<?> type) {
+        if (type == null) {
+            return "has the wrong type";
+        }
+        if (type.isEnum()) {
+            return "must be one of "
+                    + java.util.Arrays.stream(type.getEnumConstants())
+                            .map(String::valueOf)
+                            .collect(Collectors.joining(", "));
+        }
+        if (isWholeNumber(type)) {
+            return "must be a whole number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "must be true or false";
+        }
+        if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
+            return "must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z";
+        }
+        return "has the wrong type";
+    }
+
+    private static String fieldOf(JacksonException e) {
         StringBuilder path = new StringBuilder();
         e.getPath().forEach(reference -> {
             if (reference.getPropertyName() != null) {

@@ -8,11 +8,13 @@ import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers the edge's argument resolvers and its interceptors (logging context, audit) with Spring MVC, and reads
- * JSON bodies with the application's mapper plus the {@link RequestText} rules.
+ * JSON bodies with the application's mapper plus the {@link RequestText} rules, refusing a fraction where a whole
+ * number belongs instead of truncating it.
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
@@ -27,8 +29,10 @@ class WebConfiguration implements WebMvcConfigurer {
 
     @Override
     public void configureMessageConverters(HttpMessageConverters.ServerBuilder converters) {
-        converters.withJsonConverter(new JacksonJsonHttpMessageConverter(
-                json.rebuild().addModule(new RequestText()).build()));
+        converters.withJsonConverter(new JacksonJsonHttpMessageConverter(json.rebuild()
+                .addModule(new RequestText())
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .build()));
     }
 
     @Override
