@@ -8,6 +8,7 @@ import dev.perimeter.shared.Page;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
@@ -47,10 +48,13 @@ public class TenantManagement {
         }
     }
 
-    /** Replaces everything an admin set on the tenant. */
+    /**
+     * Replaces the tenant's settings with what {@code edit} makes of them as they are now (a merge patch), with the
+     * tenant's row locked: a change made meanwhile by another admin or replica is seen, not overwritten.
+     */
     @Transactional
-    public Tenant update(String tenantId, TenantSettings settings) {
-        return change(tenantId, tenant -> tenant.apply(settings));
+    public Tenant edit(String tenantId, UnaryOperator<TenantSettings> edit) {
+        return change(tenantId, tenant -> tenant.apply(edit.apply(tenant.getSettings())));
     }
 
     /** Replaces the tenant's limits; they apply to the next create. */
@@ -65,8 +69,9 @@ public class TenantManagement {
         return change(tenantId, tenant -> tenant.applyBudget(budget));
     }
 
+    /** Changes the tenant inside the caller's transaction, holding its row until the commit. */
     private Tenant change(String tenantId, Consumer<Tenant> change) {
-        Tenant tenant = get(tenantId);
+        Tenant tenant = tenants.findLockedById(tenantId).orElseThrow(() -> new NoSuchTenantException(tenantId));
         change.accept(tenant);
         tenant.touch(clock.instant());
         invalidations.publish(TOPIC, tenantId);

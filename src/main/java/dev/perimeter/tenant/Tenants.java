@@ -1,9 +1,11 @@
 package dev.perimeter.tenant;
 
+import jakarta.persistence.LockModeType;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Lock;
 import org.springframework.data.jpa.repository.Query;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -15,6 +17,11 @@ interface Tenants extends JpaRepository<Tenant, String> {
     @Override
     @Transactional(propagation = Propagation.SUPPORTS)
     Optional<Tenant> findById(String id);
+
+    /** The tenant with its row locked until the transaction ends, so that changes to it queue instead of racing. */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("select t from Tenant t where t.id = :id")
+    Optional<Tenant> findLockedById(String id);
 
     @Query(
             """

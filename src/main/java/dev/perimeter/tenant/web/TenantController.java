@@ -91,11 +91,13 @@ class TenantController {
         if (!unknown.isEmpty()) {
             throw new ValidationFailedException(unknown);
         }
-        Tenant tenant = tenants.get(tenantId);
-        JsonNode current = json.valueToTree(CreateTenantRequest.of(tenantId, tenant.getSettings()));
-        CreateTenantRequest merged = json.treeToValue(JsonMergePatch.apply(current, patch), CreateTenantRequest.class);
-        validate(merged);
-        return toResponse(tenants.update(tenantId, merged.toSettings()));
+        return toResponse(tenants.edit(tenantId, current -> {
+            JsonNode before = json.valueToTree(CreateTenantRequest.of(tenantId, current));
+            CreateTenantRequest merged =
+                    json.treeToValue(JsonMergePatch.apply(before, patch), CreateTenantRequest.class);
+            validate(merged);
+            return merged.toSettings();
+        }));
     }
 
     @Audited("tenant.quota.set")
