@@ -186,7 +186,7 @@ public class TunnelManagement {
     public TunnelView replaceRoutes(TenantContext context, String tunnelId, @Nullable Map<String, String> routes) {
         TunnelRoutes table = TunnelRoutes.of(routes);
         Tunnel updated = transactions.execute(status -> {
-            Tunnel tunnel = anthropicTunnel(context.tenantId(), tunnelId);
+            Tunnel tunnel = anthropicTunnel(locked(context.tenantId(), tunnelId));
             if (tunnel.isArchived()) {
                 throw new TunnelArchivedException(tunnelId);
             }
@@ -247,10 +247,13 @@ public class TunnelManagement {
             Map<String, String> mcpUrls) {}
 
     private Tunnel anthropicTunnel(String tenantId, String tunnelId) {
-        Tunnel tunnel = find(tenantId, tunnelId);
+        return anthropicTunnel(find(tenantId, tunnelId));
+    }
+
+    private static Tunnel anthropicTunnel(Tunnel tunnel) {
         if (tunnel.getBackend() != TunnelBackend.ANTHROPIC) {
             throw new TunnelBackendException(
-                    tunnelId, TunnelBackend.PERIMETER, "only Anthropic tunnels have routes and a stack");
+                    tunnel.getId(), TunnelBackend.PERIMETER, "only Anthropic tunnels have routes and a stack");
         }
         return tunnel;
     }
@@ -290,7 +293,7 @@ public class TunnelManagement {
     public IssuedTunnel rotateToken(TenantContext context, String tunnelId) {
         TunnelToken.Issued token = TunnelToken.issue();
         Tunnel rotated = transactions.execute(status -> {
-            Tunnel tunnel = find(context.tenantId(), tunnelId);
+            Tunnel tunnel = locked(context.tenantId(), tunnelId);
             if (tunnel.getBackend() == TunnelBackend.ANTHROPIC) {
                 throw new TunnelBackendException(
                         tunnelId, TunnelBackend.ANTHROPIC, "rotate an Anthropic tunnel's token in Anthropic's Console");
@@ -311,7 +314,7 @@ public class TunnelManagement {
             anthropic.archive(String.valueOf(existing.getAnthropicTunnelId()));
         }
         Tunnel archived = transactions.execute(status -> {
-            Tunnel tunnel = find(context.tenantId(), tunnelId);
+            Tunnel tunnel = locked(context.tenantId(), tunnelId);
             tunnel.archive(clock.instant());
             invalidations.publish(RELAY_TOPIC, tunnelId);
             return tunnels.save(tunnel);
@@ -326,9 +329,7 @@ public class TunnelManagement {
      * it commits: an archive counts from the next call everywhere.
      */
     public RelayableTunnel relayable(String tenantId, String tunnelId) {
-        if (!Ids.looksLike("tnl", tunnelId)) {
-            throw new NoSuchTunnelException(tunnelId.length() > 64 ? tunnelId.substring(0, 64) + "…" : tunnelId);
-        }
+        checkId(tunnelId);
         RelayRow row = relayRows
                 .get(tunnelId, this::readRelayRow)
                 .filter(found -> found.tenantId().equals(tenantId))
@@ -396,10 +397,24 @@ public class TunnelManagement {
     }
 
     private Tunnel find(String tenantId, String tunnelId) {
+        checkId(tunnelId);
+        return tunnels.findByIdAndTenantId(tunnelId, tenantId).orElseThrow(() -> new NoSuchTunnelException(tunnelId));
+    }
+
+    /**
+     * The tenant's tunnel, its row held until the caller's transaction ends: a rotation and an archive racing on two
+     * replicas each see the other's change instead of writing back the row as it was (which could unarchive it).
+     */
+    private Tunnel locked(String tenantId, String tunnelId) {
+        checkId(tunnelId);
+        return tunnels.findLockedByIdAndTenantId(tunnelId, tenantId)
+                .orElseThrow(() -> new NoSuchTunnelException(tunnelId));
+    }
+
+    private static void checkId(String tunnelId) {
         if (!Ids.looksLike("tnl", tunnelId)) {
             throw new NoSuchTunnelException(tunnelId.length() > 64 ? tunnelId.substring(0, 64) + "…" : tunnelId);
         }
-        return tunnels.findByIdAndTenantId(tunnelId, tenantId).orElseThrow(() -> new NoSuchTunnelException(tunnelId));
     }
 
     private TunnelView view(Tunnel tunnel) {
