@@ -36,8 +36,16 @@ class KubernetesProviderFaultTests {
     @BeforeEach
     void start() {
         cluster = new FakeCluster();
+        useRequestTimeout(Duration.ofSeconds(15));
+    }
+
+    /** A client and provider whose calls time out after {@code timeout}; generous unless a test is about it. */
+    private void useRequestTimeout(Duration timeout) {
+        if (client != null) {
+            client.close();
+        }
         client = cluster.server().createClient(builder -> builder.editOrNewConfig()
-                .withRequestTimeout(2000)
+                .withRequestTimeout((int) timeout.toMillis())
                 .withRequestRetryBackoffLimit(2)
                 .withRequestRetryBackoffInterval(10)
                 .endConfig());
@@ -83,6 +91,7 @@ class KubernetesProviderFaultTests {
 
     @Test
     void aStallPastTheRequestTimeoutIsUnavailable() {
+        useRequestTimeout(Duration.ofSeconds(2));
         cluster.server()
                 .expect()
                 .get()
