@@ -5,16 +5,20 @@ import dev.perimeter.shared.Problems;
 import dev.perimeter.tunnel.AgentGrant;
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelManagement;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.ServerHttpRequest;
 import org.springframework.http.server.ServerHttpResponse;
 import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.WebSocketHttpHeaders;
 import org.springframework.web.socket.server.HandshakeInterceptor;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,12 +26,14 @@ import tools.jackson.databind.json.JsonMapper;
  * Admits an agent's WebSocket upgrade only with the tunnel's current token ({@code Authorization: Bearer <tunnel
  * token>}); anything else is a 401 problem before the upgrade, and a tunnel of another region a 403. An agent that
  * names this replica in {@link TunnelFrame#AVOID_REPLICAS_HEADER} (another of its connections is here) gets a 409
- * once its token is good, and dials again to reach another replica.
+ * once its token is good, and dials again to reach another replica. A good token on a request that is not a WebSocket
+ * upgrade gets a problem too (400, 405, or 426 for another protocol version).
  */
 class AgentHandshake implements HandshakeInterceptor {
 
     static final String GRANT = AgentGrant.class.getName();
     private static final String BEARER = "Bearer ";
+    private static final String WEBSOCKET_VERSION = "13";
 
     private final TunnelManagement tunnels;
     private final LocalAgents agents;
@@ -67,6 +73,12 @@ class AgentHandshake implements HandshakeInterceptor {
             refuse(response, path, problem);
             return false;
         }
+        ProblemDetail notAnUpgrade = notAWebSocketUpgrade(request, response);
+        if (notAnUpgrade != null) {
+            metrics.rejected("not-an-upgrade");
+            refuse(response, path, notAnUpgrade);
+            return false;
+        }
         if (avoided(request.getHeaders())) {
             metrics.rejected("replica-held");
             ProblemDetail problem = ProblemDetail.forStatusAndDetail(
@@ -79,6 +91,39 @@ class AgentHandshake implements HandshakeInterceptor {
         }
         attributes.put(GRANT, grant.get());
         return true;
+    }
+
+    /**
+     * Why an authenticated agent's request is not a WebSocket upgrade this server accepts, or {@code null}: the checks
+     * Spring's handshake handler would make, answered as problems instead of its bare statuses.
+     */
+    private static @Nullable ProblemDetail notAWebSocketUpgrade(
+            ServerHttpRequest request, ServerHttpResponse response) {
+        HttpHeaders headers = request.getHeaders();
+        if (request.getMethod() != HttpMethod.GET) {
+            response.getHeaders().setAllow(Set.of(HttpMethod.GET));
+            return upgradeProblem(HttpStatus.METHOD_NOT_ALLOWED, "An agent connects with a GET that asks to upgrade");
+        }
+        if (!"websocket".equalsIgnoreCase(headers.getUpgrade())) {
+            return upgradeProblem(HttpStatus.BAD_REQUEST, "An agent connects with 'Upgrade: websocket'");
+        }
+        if (headers.getConnection().stream().noneMatch("upgrade"::equalsIgnoreCase)) {
+            return upgradeProblem(HttpStatus.BAD_REQUEST, "An agent connects with 'Connection: Upgrade'");
+        }
+        if (headers.getFirst(WebSocketHttpHeaders.SEC_WEBSOCKET_KEY) == null) {
+            return upgradeProblem(HttpStatus.BAD_REQUEST, "An agent connects with a 'Sec-WebSocket-Key'");
+        }
+        if (!WEBSOCKET_VERSION.equals(headers.getFirst(WebSocketHttpHeaders.SEC_WEBSOCKET_VERSION))) {
+            response.getHeaders().set(WebSocketHttpHeaders.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+            return upgradeProblem(HttpStatus.UPGRADE_REQUIRED, "This server speaks WebSocket version 13 only");
+        }
+        return null;
+    }
+
+    private static ProblemDetail upgradeProblem(HttpStatus status, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(Problems.typeForStatus(status.value())));
+        return problem;
     }
 
     private boolean avoided(HttpHeaders headers) {
