@@ -37,6 +37,7 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.InputCoercionException;
+import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -233,6 +234,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         InputCoercionException outOfRange = causeOf(e, InputCoercionException.class);
         if (outOfRange != null) {
             return new ValidationFailedException(fieldOf(outOfRange), "is a number out of range");
+        }
+        StreamReadException read = causeOf(e, StreamReadException.class);
+        if (read != null && String.valueOf(read.getOriginalMessage()).startsWith("Duplicate ")) {
+            return new ValidationFailedException(fieldOf(read), "has the same field twice");
         }
         if (causeOf(e, JacksonException.class) != null) {
             return new ValidationFailedException("body", "is not well-formed JSON");

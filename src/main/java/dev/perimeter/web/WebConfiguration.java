@@ -8,13 +8,15 @@ import org.springframework.http.converter.json.JacksonJsonHttpMessageConverter;
 import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Registers the edge's argument resolvers and its interceptors (logging context, audit) with Spring MVC, and reads
  * JSON bodies with the application's mapper plus the {@link RequestText} rules, refusing a fraction where a whole
- * number belongs instead of truncating it.
+ * number belongs instead of truncating it, and a field given twice instead of keeping the last (a proxy or WAF that
+ * keeps the first would see another request than we do).
  */
 @Configuration(proxyBeanMethods = false)
 class WebConfiguration implements WebMvcConfigurer {
@@ -32,6 +34,7 @@ class WebConfiguration implements WebMvcConfigurer {
         converters.withJsonConverter(new JacksonJsonHttpMessageConverter(json.rebuild()
                 .addModule(new RequestText())
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build()));
     }
 

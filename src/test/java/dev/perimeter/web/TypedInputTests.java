@@ -51,6 +51,22 @@ class TypedInputTests extends ApiTestSupport {
         assertThat(from.text()).doesNotContain("xxxxxxxx");
     }
 
+    @Test
+    void aFieldGivenTwiceIsRefusedNotResolved() {
+        TestTenant tenant = newTenant();
+
+        Api.Response twice = putQuota(tenant, "{\"maxParallelSandboxes\":2,\"maxParallelSandboxes\":9}");
+        assertProblem(twice, 400, "validation-failed");
+        assertThat(twice.json().get("detail").asString()).contains("the same field twice");
+        Api.Response nested = api.post("/v1/sandboxes")
+                .key(tenant.key())
+                .json("{\"labels\":{\"team\":\"a\",\"team\":\"b\"}}")
+                .send();
+        assertProblem(nested, 400, "validation-failed");
+        assertThat(nested.json().get("detail").asString()).contains("the same field twice");
+        assertThat(activeSandboxes(tenant)).isZero();
+    }
+
     private Api.Response putQuota(TestTenant tenant, String json) {
         return api.put("/v1/tenants/" + tenant.id() + "/quota")
                 .key(ADMIN_KEY)
