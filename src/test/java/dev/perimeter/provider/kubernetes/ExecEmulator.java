@@ -186,8 +186,17 @@ final class ExecEmulator extends Dispatcher {
         @Override
         public void onOpen(WebSocket ws, Response response) {
             if (cut) {
-                ws.send(frame(1, "partial li".getBytes(StandardCharsets.UTF_8)));
-                ws.close(1000, "");
+                // Cut mid-stream, once the client has had time to see the stream open: closing inside onOpen raced
+                // fabric8's own open handling, which then waited for a ready stream until its request timeout.
+                Thread.ofPlatform().daemon().name("exec-emulator-cut").start(() -> {
+                    ws.send(frame(1, "partial li".getBytes(StandardCharsets.UTF_8)));
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    ws.close(1000, "");
+                });
                 return;
             }
             Thread.ofPlatform().daemon().name("exec-emulator").start(() -> run(ws));
