@@ -10,7 +10,6 @@ import jakarta.validation.ConstraintViolationException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -36,11 +35,6 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.exc.InputCoercionException;
-import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.exc.InvalidFormatException;
-import tools.jackson.databind.exc.MismatchedInputException;
 
 /**
  * Turns every exception that reaches Spring MVC into an RFC 9457 problem: Perimeter's own exceptions keep their type,
@@ -102,12 +96,12 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     /** JSON a controller binds itself (a merge patch applied to a resource) and cannot map. */
     @ExceptionHandler(JacksonException.class)
     ResponseEntity<Object> unmappable(JacksonException e, WebRequest request) {
-        return render(unreadable(e).getBody(), new HttpHeaders(), request);
+        return render(InputErrors.unreadableBody(e).getBody(), new HttpHeaders(), request);
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
-        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        PayloadTooLargeException tooLarge = InputErrors.causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) {
             return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
         }
@@ -121,11 +115,11 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
     @Override
     protected @Nullable ResponseEntity<Object> handleHttpMessageNotReadable(
             HttpMessageNotReadableException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-        PayloadTooLargeException tooLarge = causeOf(e, PayloadTooLargeException.class);
+        PayloadTooLargeException tooLarge = InputErrors.causeOf(e, PayloadTooLargeException.class);
         if (tooLarge != null) {
             return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
         }
-        return render(unreadable(e).getBody(), headers, request);
+        return render(InputErrors.unreadableBody(e).getBody(), headers, request);
     }
 
     @Override
@@ -207,44 +201,6 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         return "";
     }
 
-    private static ValidationFailedException unreadable(Throwable e) {
-        InvalidFormatException invalid = causeOf(e, InvalidFormatException.class);
-        if (invalid != null
-                && invalid.getTargetType() != null
-                && invalid.getTargetType().isEnum()) {
-            String allowed = java.util.Arrays.stream(invalid.getTargetType().getEnumConstants())
-                    .map(String::valueOf)
-                    .collect(Collectors.joining(", "));
-            return new ValidationFailedException(fieldOf(invalid), "must be one of " + allowed);
-        }
-        if (invalid != null && invalid.getTargetType() == String.class) {
-            return new ValidationFailedException(fieldOf(invalid), invalid.getOriginalMessage());
-        }
-        if (invalid != null && isWholeNumber(invalid.getTargetType())) {
-            return new ValidationFailedException(fieldOf(invalid), "must be a whole number");
-        }
-        MismatchedInputException mismatched = causeOf(e, MismatchedInputException.class);
-        if (mismatched != null && !mismatched.getPath().isEmpty()) {
-            return new ValidationFailedException(fieldOf(mismatched), "has the wrong type or shape");
-        }
-        DatabindException databind = causeOf(e, DatabindException.class);
-        if (databind != null && !databind.getPath().isEmpty()) {
-            return new ValidationFailedException(fieldOf(databind), "is not acceptable");
-        }
-        InputCoercionException outOfRange = causeOf(e, InputCoercionException.class);
-        if (outOfRange != null) {
-            return new ValidationFailedException(fieldOf(outOfRange), "is a number out of range");
-        }
-        StreamReadException read = causeOf(e, StreamReadException.class);
-        if (read != null && String.valueOf(read.getOriginalMessage()).startsWith("Duplicate ")) {
-            return new ValidationFailedException(fieldOf(read), "has the same field twice");
-        }
-        if (causeOf(e, JacksonException.class) != null) {
-            return new ValidationFailedException("body", "is not well-formed JSON");
-        }
-        return new ValidationFailedException("body", "is missing or unreadable");
-    }
-
     /** A path variable or query parameter of the wrong type: named, with what it must be, without echoing it. */
     @Override
     protected @Nullable ResponseEntity<Object> handleTypeMismatch(
@@ -252,59 +208,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         String name = e instanceof MethodArgumentTypeMismatchException argument
                 ? argument.getName()
                 : String.valueOf(e.getPropertyName());
-        return render(new ValidationFailedException(name, expected(e.getRequiredType())).getBody(), headers, request);
-    }
-
-    private static boolean isWholeNumber(@Nullable Class<?> type) {
-        return type == Integer.class || type == int.class || type == Long.class || type == long.class;
-    }
-
-    private static String expected(@Nullable Class<?> type) {
-        if (type == null) {
-            return "has the wrong type";
-        }
-        if (type.isEnum()) {
-            return "must be one of "
-                    + java.util.Arrays.stream(type.getEnumConstants())
-                            .map(String::valueOf)
-                            .collect(Collectors.joining(", "));
-        }
-        if (isWholeNumber(type)) {
-            return "must be a whole number";
-        }
-        if (type == Boolean.class || type == boolean.class) {
-            return "must be true or false";
-        }
-        if (java.time.temporal.Temporal.class.isAssignableFrom(type)) {
-            return "must be an RFC 3339 timestamp such as 2026-01-01T00:00:00Z";
-        }
-        return "has the wrong type";
-    }
-
-    private static String fieldOf(JacksonException e) {
-        StringBuilder path = new StringBuilder();
-        e.getPath().forEach(reference -> {
-            if (reference.getPropertyName() != null) {
-                if (!path.isEmpty()) {
-                    path.append('.');
-                }
-                path.append(reference.getPropertyName());
-            } else if (reference.getIndex() >= 0) {
-                path.append('[').append(reference.getIndex()).append(']');
-            }
-        });
-        return path.isEmpty() ? "body" : path.toString();
-    }
-
-    private static <T extends Throwable> @Nullable T causeOf(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return null;
+        return render(
+                new ValidationFailedException(name, InputErrors.expected(e.getRequiredType())).getBody(),
+                headers,
+                request);
     }
 }
