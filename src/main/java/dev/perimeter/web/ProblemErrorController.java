@@ -2,6 +2,7 @@ package dev.perimeter.web;
 
 import dev.perimeter.shared.CorrelationId;
 import dev.perimeter.shared.Problems;
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
  * refuses ({@code TRACE}), a body it cannot read (a malformed chunk), an exception thrown outside Spring MVC. It
  * replaces Spring Boot's error controller, whose JSON is not a problem and which answers browsers with an HTML page.
  */
+@Hidden // the container's error dispatch, not an operation of the API
 @RestController
 class ProblemErrorController implements ErrorController {
 

@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Every operation {@code /v3/api-docs} documents, called with both kinds of key and hostile input: query values that
  * are not UTF-8 or hold control characters, a body built from the operation's schema with every string replaced by
- * text PostgreSQL cannot store, and malformed bodies. Path variables name real resources of the caller where there are
+ * text PostgreSQL cannot store, malformed bodies, and odd or oversized headers. Path variables name real resources of the caller where there are
  * some, so the input reaches the code behind validation. No answer may be a 500, and every error is a problem. And
  * another tenant's key on every operation that names a tenant's resource gets the answer a missing resource gets.
  */
@@ -27,6 +27,12 @@ class HostileInputSweepTests extends ApiTestSupport {
     private static final List<String> HOSTILE_TEXT = List.of("a\0b", "a\uD800b", "x".repeat(70_000));
     private static final List<String> MALFORMED_BODIES =
             List.of("{", "[]", "null", "1", "{\"a\":" + "[".repeat(2000) + "]".repeat(2000) + "}", "{\"\\u0000\":1}");
+    private static final Map<String, String> HOSTILE_HEADERS = Map.of(
+            "Accept", "application/xml",
+            "X-Correlation-Id", "c".repeat(300),
+            "Idempotency-Key", "k".repeat(300),
+            "If-None-Match", "*",
+            "Content-Language", "x".repeat(6000));
     private static final List<String> OWNED = List.of("sandboxId", "snapshotId", "tunnelId");
     private static final Pattern VARIABLE = Pattern.compile("\\{(\\w+)}");
 
@@ -129,6 +135,9 @@ class HostileInputSweepTests extends ApiTestSupport {
     private void sweep(JsonNode docs, String method, String target, JsonNode operation, String key) {
         boolean hasBody = operation.has("requestBody");
         String emptyBody = hasBody ? "{}" : null;
+        for (Map.Entry<String, String> header : HOSTILE_HEADERS.entrySet()) {
+            send(method, target, emptyBody, key, Map.of(header.getKey(), header.getValue()));
+        }
         for (JsonNode parameter : operation.path("parameters")) {
             if (!"query".equals(parameter.get("in").asString())) {
                 continue;
@@ -151,17 +160,27 @@ class HostileInputSweepTests extends ApiTestSupport {
     }
 
     private void send(String method, String target, String body, String key) {
+        send(method, target, body, key, Map.of());
+    }
+
+    private void send(String method, String target, String body, String key, Map<String, String> headers) {
         Api.Call call = call(method, target).key(key);
+        headers.forEach(call::header);
         if (body != null) {
             call.json(body);
         }
         Api.Response response = call.send();
         calls++;
-        String what = method + " " + abbreviate(target) + " " + abbreviate(body) + " -> " + response.status();
+        String what = method + " " + abbreviate(target) + " " + abbreviate(body) + " " + headers.keySet() + " -> "
+                + response.status();
         if (response.status() == 500) {
             failures.add(what + " " + response.text());
         } else if (response.status() >= 400 && !isProblem(response)) {
             failures.add(what + " (not a problem) " + abbreviate(response.text()));
+        }
+        String correlationId = response.header("X-Correlation-Id");
+        if (correlationId == null || correlationId.length() > 128) {
+            failures.add(what + " (correlation id missing or not replaced)");
         }
     }
 

@@ -105,6 +105,9 @@ class OpenApiContractTests extends ApiTestSupport {
                 })));
         assertThat(asking).as("operations documenting a 'tenant' parameter").isEmpty();
         assertThat(docs.at("/components/schemas/TenantContext").isMissingNode()).isTrue();
+        assertThat(docs.get("paths").has("/error"))
+                .as("the error dispatch is not an operation")
+                .isFalse();
         assertThat(docs.at("/paths/~1v1~1sandboxes/get/parameters").findValuesAsString("name"))
                 .containsExactlyInAnyOrder("state", "agentId", "cursor", "limit");
     }
