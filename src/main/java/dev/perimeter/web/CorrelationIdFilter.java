@@ -16,7 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * First filter of every request: takes the caller's {@code X-Correlation-Id} (1–128 visible ASCII characters) or makes
  * one, puts it in the logging context for every line of the request and echoes it on the response. At the end it
- * clears the request's whole {@link LogContext}.
+ * clears the request's whole {@link LogContext}. An error dispatch keeps the id its request was answered with.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -25,8 +25,11 @@ class CorrelationIdFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String answered = response.getHeader(CorrelationId.HEADER); // an error dispatch after the request's own
         String supplied = request.getHeader(CorrelationId.HEADER);
-        String id = supplied != null && CorrelationId.isValid(supplied) ? supplied : CorrelationId.generate();
+        String id = answered != null
+                ? answered
+                : supplied != null && CorrelationId.isValid(supplied) ? supplied : CorrelationId.generate();
         MDC.put(CorrelationId.KEY, id);
         response.setHeader(CorrelationId.HEADER, id);
         try {
@@ -40,6 +43,15 @@ class CorrelationIdFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
+    /**
+     * The servlet container's error dispatch (to {@link ProblemErrorController}) runs under the request's id too, also
+     * when Tomcat refused the request before any filter ran.
+     */
+    @Override
+    protected boolean shouldNotFilterErrorDispatch() {
         return false;
     }
 }

@@ -1,16 +1,12 @@
 package dev.perimeter.web;
 
-import dev.perimeter.shared.CorrelationId;
-import dev.perimeter.shared.Problems;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -22,6 +18,7 @@ import org.springframework.web.bind.annotation.RestController;
  * Answers the servlet container's error dispatches with a problem, as every other error is answered: a method Tomcat
  * refuses ({@code TRACE}), a body it cannot read (a malformed chunk), an exception thrown outside Spring MVC. It
  * replaces Spring Boot's error controller, whose JSON is not a problem and which answers browsers with an HTML page.
+ * {@link CorrelationIdFilter} runs on the error dispatch too, so the problem carries the request's correlation id.
  */
 @Hidden // the container's error dispatch, not an operation of the API
 @RestController
@@ -37,42 +34,21 @@ class ProblemErrorController implements ErrorController {
 
     @RequestMapping("${server.error.path:/error}")
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        MDC.put(CorrelationId.KEY, correlationIdOf(request, response));
-        try {
-            answer(request, response);
-        } finally {
-            MDC.remove(CorrelationId.KEY);
-        }
-    }
-
-    private void answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
         int status = statusOf(request);
         Object path = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        ProblemDetail problem;
         if (status >= 500) {
             log.error("{} answering {}", status, path, failure instanceof Throwable thrown ? thrown : null);
+            problem = ProblemHandler.internalError();
         } else {
             log.debug("{} answering {}: {}", status, path, failure);
+            HttpStatus known = HttpStatus.resolve(status);
+            problem = ProblemDetail.forStatusAndDetail(
+                    HttpStatusCode.valueOf(status),
+                    "The request was refused: " + (known != null ? known.getReasonPhrase() : "error"));
         }
-        response.setHeader(CorrelationId.HEADER, MDC.get(CorrelationId.KEY));
-        HttpStatus known = HttpStatus.resolve(status);
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
-                HttpStatusCode.valueOf(status),
-                status >= 500
-                        ? "An unexpected error occurred; quote the correlation id to support"
-                        : "The request was refused: " + (known != null ? known.getReasonPhrase() : "error"));
-        problem.setType(URI.create(Problems.typeForStatus(status)));
         problems.write(path instanceof String uri ? uri : request.getRequestURI(), response, problem);
-    }
-
-    /** The request's, whether the correlation filter ran before the error (it did not when Tomcat refused it). */
-    private static String correlationIdOf(HttpServletRequest request, HttpServletResponse response) {
-        String assigned = response.getHeader(CorrelationId.HEADER);
-        if (assigned != null) {
-            return assigned;
-        }
-        String supplied = request.getHeader(CorrelationId.HEADER);
-        return supplied != null && CorrelationId.isValid(supplied) ? supplied : CorrelationId.generate();
     }
 
     private static int statusOf(HttpServletRequest request) {

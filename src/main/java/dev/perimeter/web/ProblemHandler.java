@@ -106,10 +106,15 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
             return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
         }
         log.error("Unexpected error", e);
+        return render(internalError(), new HttpHeaders(), request);
+    }
+
+    /** The answer to a failure of ours: it says nothing of the internals, only to quote the correlation id. */
+    static ProblemDetail internalError() {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(
                 HttpStatus.INTERNAL_SERVER_ERROR, "An unexpected error occurred; quote the correlation id to support");
         problem.setTitle("Internal error");
-        return render(problem, new HttpHeaders(), request);
+        return problem;
     }
 
     @Override

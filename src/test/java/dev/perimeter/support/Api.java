@@ -103,6 +103,11 @@ public final class Api {
         }
     }
 
+    /** A request with any method, for tests that walk the API's operations. */
+    public Call request(String method, String path) {
+        return new Call(method, path);
+    }
+
     public Call get(String path) {
         return new Call("GET", path);
     }

@@ -16,9 +16,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * Every operation {@code /v3/api-docs} documents, called with both kinds of key and hostile input: query values that
  * are not UTF-8 or hold control characters, a body built from the operation's schema with every string replaced by
- * text PostgreSQL cannot store, malformed bodies, and odd or oversized headers. Path variables name real resources of the caller where there are
- * some, so the input reaches the code behind validation. No answer may be a 500, and every error is a problem. And
- * another tenant's key on every operation that names a tenant's resource gets the answer a missing resource gets.
+ * text PostgreSQL cannot store, malformed bodies, and odd or oversized headers. Path variables name real resources of
+ * the caller where there are some, so the input reaches the code behind validation. No answer may be a 500, and every
+ * error is a problem. And another tenant's key on every operation that names a tenant's resource gets the answer a
+ * missing resource gets.
  */
 class HostileInputSweepTests extends ApiTestSupport {
 
@@ -64,7 +65,7 @@ class HostileInputSweepTests extends ApiTestSupport {
                 .as("answers to hostile input that are 500s or not problems")
                 .isEmpty();
         assertThat(operations).as("operations swept").isGreaterThan(35);
-        assertThat(calls).as("calls made").isGreaterThan(600);
+        assertThat(calls).as("calls made").isGreaterThan(1000);
     }
 
     @Test
@@ -125,7 +126,7 @@ class HostileInputSweepTests extends ApiTestSupport {
     private Api.Response strangerCalls(
             String method, String path, JsonNode operation, Map<String, String> resources, TestTenant stranger) {
         String target = substitute(path, resources);
-        Api.Call call = call(method, target + (target.endsWith("/files") ? "?path=a.txt" : ""));
+        Api.Call call = api.request(method, target + (target.endsWith("/files") ? "?path=a.txt" : ""));
         if (operation.has("requestBody")) {
             call.json("{}");
         }
@@ -164,7 +165,7 @@ class HostileInputSweepTests extends ApiTestSupport {
     }
 
     private void send(String method, String target, String body, String key, Map<String, String> headers) {
-        Api.Call call = call(method, target).key(key);
+        Api.Call call = api.request(method, target).key(key);
         headers.forEach(call::header);
         if (body != null) {
             call.json(body);
@@ -182,17 +183,6 @@ class HostileInputSweepTests extends ApiTestSupport {
         if (correlationId == null || correlationId.length() > 128) {
             failures.add(what + " (correlation id missing or not replaced)");
         }
-    }
-
-    private Api.Call call(String method, String target) {
-        return switch (method) {
-            case "GET" -> api.get(target);
-            case "POST" -> api.post(target);
-            case "PUT" -> api.put(target);
-            case "PATCH" -> api.patch(target);
-            case "DELETE" -> api.delete(target);
-            default -> throw new IllegalArgumentException(method);
-        };
     }
 
     private static boolean isProblem(Api.Response response) {

@@ -5,7 +5,6 @@ import dev.perimeter.shared.Problems;
 import dev.perimeter.tunnel.AgentGrant;
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelManagement;
-import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -102,28 +101,27 @@ class AgentHandshake implements HandshakeInterceptor {
         HttpHeaders headers = request.getHeaders();
         if (request.getMethod() != HttpMethod.GET) {
             response.getHeaders().setAllow(Set.of(HttpMethod.GET));
-            return upgradeProblem(HttpStatus.METHOD_NOT_ALLOWED, "An agent connects with a GET that asks to upgrade");
+            return ProblemDetail.forStatusAndDetail(
+                    HttpStatus.METHOD_NOT_ALLOWED, "An agent connects with a GET that asks to upgrade");
         }
         if (!"websocket".equalsIgnoreCase(headers.getUpgrade())) {
-            return upgradeProblem(HttpStatus.BAD_REQUEST, "An agent connects with 'Upgrade: websocket'");
+            return ProblemDetail.forStatusAndDetail(
+                    HttpStatus.BAD_REQUEST, "An agent connects with 'Upgrade: websocket'");
         }
         if (headers.getConnection().stream().noneMatch("upgrade"::equalsIgnoreCase)) {
-            return upgradeProblem(HttpStatus.BAD_REQUEST, "An agent connects with 'Connection: Upgrade'");
+            return ProblemDetail.forStatusAndDetail(
+                    HttpStatus.BAD_REQUEST, "An agent connects with 'Connection: Upgrade'");
         }
         if (headers.getFirst(WebSocketHttpHeaders.SEC_WEBSOCKET_KEY) == null) {
-            return upgradeProblem(HttpStatus.BAD_REQUEST, "An agent connects with a 'Sec-WebSocket-Key'");
+            return ProblemDetail.forStatusAndDetail(
+                    HttpStatus.BAD_REQUEST, "An agent connects with a 'Sec-WebSocket-Key'");
         }
         if (!WEBSOCKET_VERSION.equals(headers.getFirst(WebSocketHttpHeaders.SEC_WEBSOCKET_VERSION))) {
             response.getHeaders().set(WebSocketHttpHeaders.SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
-            return upgradeProblem(HttpStatus.UPGRADE_REQUIRED, "This server speaks WebSocket version 13 only");
+            return ProblemDetail.forStatusAndDetail(
+                    HttpStatus.UPGRADE_REQUIRED, "This server speaks WebSocket version 13 only");
         }
         return null;
-    }
-
-    private static ProblemDetail upgradeProblem(HttpStatus status, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(Problems.typeForStatus(status.value())));
-        return problem;
     }
 
     private boolean avoided(HttpHeaders headers) {
