@@ -1,13 +1,10 @@
 package dev.perimeter.web;
 
-import dev.perimeter.tenant.ApiKeyManagement;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -77,15 +74,15 @@ class SecurityConfiguration {
 
     @Bean
     @Order(1)
-    SecurityFilterChain apiSecurity(
-            HttpSecurity http, ApiKeyManagement keys, ProblemWriter problems, MeterRegistry meters) throws Exception {
+    SecurityFilterChain apiSecurity(HttpSecurity http, ApiKeyAuthenticator authenticator, ProblemWriter problems)
+            throws Exception {
         http.csrf(AbstractHttpConfigurer::disable)
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .formLogin(AbstractHttpConfigurer::disable)
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                .addFilterBefore(new ApiKeyAuthenticationFilter(keys, meters), AnonymousAuthenticationFilter.class)
+                .addFilterBefore(new ApiKeyAuthenticationFilter(authenticator), AnonymousAuthenticationFilter.class)
                 .authorizeHttpRequests(
                         requests -> requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR)
                                 .permitAll()
@@ -99,23 +96,10 @@ class SecurityConfiguration {
                                 .hasRole("TENANT")
                                 .anyRequest()
                                 .hasRole("ADMIN"))
-                .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) -> problems.write(
-                                request,
-                                response,
-                                problem(
-                                        HttpStatus.UNAUTHORIZED,
-                                        "unauthorized",
-                                        "Unauthorized",
-                                        "Send a live API key as 'Authorization: Bearer <key>'")))
-                        .accessDeniedHandler((request, response, e) -> problems.write(
-                                request,
-                                response,
-                                problem(
-                                        HttpStatus.FORBIDDEN,
-                                        "forbidden",
-                                        "Forbidden",
-                                        "This key's role may not call " + request.getMethod() + " "
-                                                + request.getRequestURI()))));
+                .exceptionHandling(errors -> errors.authenticationEntryPoint((request, response, e) ->
+                                problems.write(request, response, ApiKeyAuthenticator.unauthorized()))
+                        .accessDeniedHandler((request, response, e) ->
+                                problems.write(request, response, ApiKeyAuthenticator.forbidden(request))));
         return http.build();
     }
 
@@ -149,18 +133,11 @@ class SecurityConfiguration {
         return (request, response, e) -> problems.write(
                 request,
                 response,
-                problem(
+                ProblemWriter.problem(
                         HttpStatus.BAD_REQUEST,
                         "validation-failed",
                         "Validation failed",
                         "The request URL is not acceptable: it may not hold encoded dots, slashes or backslashes,"
                                 + " semicolons or control characters"));
-    }
-
-    private static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(dev.perimeter.shared.PerimeterException.typeOf(slug));
-        problem.setTitle(title);
-        return problem;
     }
 }

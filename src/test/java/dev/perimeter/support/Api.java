@@ -19,9 +19,26 @@ public final class Api {
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final int port;
 
     public Api(int port) {
         this.base = "http://localhost:" + port;
+        this.port = port;
+    }
+
+    /**
+     * Sends {@code request} as written (request line, headers and body, in ISO-8859-1) on a new connection and answers
+     * everything the server wrote until it closed: for input an HTTP client would refuse to send.
+     */
+    public String raw(String request) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** A response with its body parsed as JSON when it is JSON. */

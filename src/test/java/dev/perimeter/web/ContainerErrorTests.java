@@ -4,11 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +20,7 @@ class ContainerErrorTests extends ApiTestSupport {
         Api.Response trace = api.delete("/v1/sandboxes").key(tenant.key()).send();
         assertProblem(trace, 405, "method-not-allowed");
 
-        String raw = exchange("TRACE /v1/sandboxes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + tenant.key()
+        String raw = api.raw("TRACE /v1/sandboxes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + tenant.key()
                 + "\r\nAccept: text/html\r\nX-Correlation-Id: trace-1\r\nConnection: close\r\n\r\n");
         assertThat(raw).startsWith("HTTP/1.1 405");
         assertThat(raw).containsIgnoringCase("Content-Type: application/problem+json");
@@ -38,7 +33,7 @@ class ContainerErrorTests extends ApiTestSupport {
     void aMalformedChunkedBodyIsAProblem() {
         TestTenant tenant = newTenant();
 
-        String raw = exchange("POST /v1/sandboxes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + tenant.key()
+        String raw = api.raw("POST /v1/sandboxes HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + tenant.key()
                 + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                 + "zz\r\n{}\r\n0\r\n\r\n");
 
@@ -66,18 +61,5 @@ class ContainerErrorTests extends ApiTestSupport {
                 .send();
         assertProblem(truncated, 400, "validation-failed");
         assertThat(activeSandboxes(tenant)).isOne();
-    }
-
-    private String exchange(String request) {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

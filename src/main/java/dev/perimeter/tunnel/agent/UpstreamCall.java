@@ -125,8 +125,9 @@ final class UpstreamCall {
 
     /**
      * Streams the response body. Bytes that are already here go out together with what is held (the head at first,
-     * the end at last); before waiting for more, the held frames are flushed, so an SSE event is never held back. A
-     * body of declared length ends when that much has come, without a read that could wait.
+     * the end at last); before a read waits for the network, the held frames are flushed ({@link UpstreamSockets}), so
+     * an SSE event is never held back. A body of declared length ends when that much has come, without a read that
+     * could wait.
      */
     private void copy(@Nullable HttpEntity entity) throws IOException, InterruptedException {
         if (entity == null) {
@@ -135,11 +136,9 @@ final class UpstreamCall {
         long length = entity.getContentLength();
         long copied = 0;
         byte[] buffer = new byte[TunnelFrame.MAX_DATA];
-        try (InputStream in = entity.getContent()) {
+        try (InputStream in = entity.getContent();
+                UpstreamSockets.Scope flushing = UpstreamSockets.flushingBeforeWaiting(stream::flush)) {
             while (copied != length) {
-                if (in.available() <= 0) {
-                    stream.flush();
-                }
                 int n = in.read(buffer);
                 if (n < 0) {
                     return;
