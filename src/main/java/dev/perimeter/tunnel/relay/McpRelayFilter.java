@@ -13,28 +13,30 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.springframework.security.web.firewall.HttpFirewall;
-import org.springframework.security.web.firewall.RequestRejectedException;
-import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
 
 /**
  * The relay's HTTP endpoint: MCP Streamable HTTP through a tunnel. Orchestrators call {@code /v1/tunnels/{id}/mcp}
  * with a tenant key; replicas hand each other calls at {@code /internal/tunnels/{id}/mcp} with the replica secret.
  *
- * <p>A relayed call is a proxy hop, not a REST resource, so it is answered by this servlet filter, after correlation
- * ids and the {@code http.server.requests} observation but ahead of Spring Security's filter chain and Spring MVC:
- * those two cost about a third of a relayed call's CPU and did nothing a proxy needs (see {@code bench/README.md}).
- * What they did for these paths is done here with the same parts: the same {@link HttpFirewall}, the same key check
- * ({@link ApiKeyAuthenticator}, tenant keys only), and errors rendered by the same problem handler.
+ * <p>A relayed call is a proxy hop, not a REST resource, so it is answered by this servlet filter, right after
+ * correlation ids and ahead of Spring Security's filter chain and Spring MVC, which did nothing a proxy needs and cost
+ * a large share of a relayed call's CPU (see {@code bench/README.md}). What they did for these paths is done here: the
+ * same key check ({@link ApiKeyAuthenticator}, tenant keys only), errors rendered by the same problem handler, and
+ * the firewall's guard on the path by {@link #PATH} alone. Header values bound for the private server are checked by
+ * {@link RelayedRequest}. The calls are measured by the {@code perimeter.tunnel.*} metrics, not as {@code
+ * http.server.requests} ({@link RelayConfiguration}).
  */
 class McpRelayFilter extends OncePerRequestFilter {
 
-    /** The relay's paths; anything else, such as a path with encoded characters, goes on to the usual chain. */
-    private static final Pattern PATH = Pattern.compile("/(v1|internal)/tunnels/([^/]+)/mcp");
+    /**
+     * The relay's paths, matched on the raw URI. A tunnel id is letters, digits, {@code _} and {@code -}, so a path
+     * with anything the firewall guards against (encoded characters, dots, {@code ;} parameters, double slashes) is
+     * not the relay's and goes on to the usual chain, firewall first.
+     */
+    private static final Pattern PATH = Pattern.compile("/(v1|internal)/tunnels/([A-Za-z0-9_-]{1,128})/mcp");
 
     private static final Set<String> METHODS = Set.of("POST", "GET", "DELETE");
 
@@ -42,8 +44,6 @@ class McpRelayFilter extends OncePerRequestFilter {
     private final McpRelay relay;
     private final ReplicaForwarder forwarder;
     private final ApiKeyAuthenticator authenticator;
-    private final HttpFirewall firewall;
-    private final RequestRejectedHandler rejected;
     private final HandlerExceptionResolver problems;
 
     McpRelayFilter(
@@ -51,55 +51,46 @@ class McpRelayFilter extends OncePerRequestFilter {
             McpRelay relay,
             ReplicaForwarder forwarder,
             ApiKeyAuthenticator authenticator,
-            HttpFirewall firewall,
-            RequestRejectedHandler rejected,
             HandlerExceptionResolver problems) {
         this.tunnels = tunnels;
         this.relay = relay;
         this.forwarder = forwarder;
         this.authenticator = authenticator;
-        this.firewall = firewall;
-        this.rejected = rejected;
         this.problems = problems;
+    }
+
+    /** Whether this filter answers the request. */
+    static boolean handles(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return path.endsWith("/mcp") && PATH.matcher(path).matches();
     }
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI();
-        return !path.endsWith("/mcp") || !PATH.matcher(path).matches();
+        return !handles(request);
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        HttpServletRequest checked;
-        try {
-            checked = firewall.getFirewalledRequest(request);
-        } catch (RequestRejectedException e) {
-            rejected.handle(request, response, e);
-            return;
-        }
-        Matcher path = PATH.matcher(checked.getRequestURI());
+        Matcher path = PATH.matcher(request.getRequestURI());
         if (!path.matches()) {
             chain.doFilter(request, response);
             return;
         }
-        boolean fromOrchestrator = path.group(1).equals("v1");
-        ServerHttpObservationFilter.findObservationContext(checked)
-                .ifPresent(observation -> observation.setPathPattern("/" + path.group(1) + "/tunnels/{tunnelId}/mcp"));
         try {
-            if (fromOrchestrator) {
-                relayForTenant(path.group(2), checked, response);
+            if (path.group(1).equals("v1")) {
+                relayForTenant(path.group(2), request, response);
             } else {
-                relayForReplica(path.group(2), checked, response);
+                relayForReplica(path.group(2), request, response);
             }
         } catch (RelayAbortedException e) {
             throw e; // the response has started: the container ends the exchange
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            answer(checked, response, e);
+            answer(request, response, e);
         } catch (Exception e) {
-            answer(checked, response, e);
+            answer(request, response, e);
         }
     }
 
