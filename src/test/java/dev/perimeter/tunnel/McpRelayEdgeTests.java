@@ -59,6 +59,31 @@ class McpRelayEdgeTests extends TunnelTestSupport {
     }
 
     @Test
+    void aRevokedKeyIsRefusedFromTheNextCall() {
+        Registered tunnel = register(newTenant());
+        connectedAgent(tunnel);
+        String key = tunnel.tenant().key();
+        assertThat(call(tunnel).key(key).send().status()).isEqualTo(200);
+        String keyId = api.get("/v1/tenants/" + tunnel.tenant().id() + "/api-keys")
+                .key(ADMIN_KEY)
+                .send()
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
+
+        assertThat(api.delete("/v1/tenants/" + tunnel.tenant().id() + "/api-keys/" + keyId)
+                        .key(ADMIN_KEY)
+                        .send()
+                        .status())
+                .isEqualTo(200);
+
+        assertProblem(call(tunnel).key(key).send(), 401, "unauthorized");
+        assertProblem(call(tunnel).header("X-Perimeter-Key", key).send(), 401, "unauthorized");
+    }
+
+    @Test
     void aMethodMcpDoesNotUseIsRefusedOnlyOnceTheKeyIsKnown() {
         Registered tunnel = register(newTenant());
         connectedAgent(tunnel);

@@ -187,19 +187,25 @@ final class ExecEmulator extends Dispatcher {
         public void onOpen(WebSocket ws, Response response) {
             if (cut) {
                 // Cut mid-stream, once the client has had time to see the stream open: closing inside onOpen raced
-                // fabric8's own open handling, which then waited for a ready stream until its request timeout.
+                // fabric8's own open handling, which then waited for a ready stream until its request timeout, and
+                // output sent at once could arrive before fabric8 attached its stdout.
                 Thread.ofPlatform().daemon().name("exec-emulator-cut").start(() -> {
+                    pause();
                     ws.send(frame(1, "partial li".getBytes(StandardCharsets.UTF_8)));
-                    try {
-                        Thread.sleep(200);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    pause();
                     ws.close(1000, "");
                 });
                 return;
             }
             Thread.ofPlatform().daemon().name("exec-emulator").start(() -> run(ws));
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         private void run(WebSocket ws) {
