@@ -97,14 +97,7 @@ class TenantIsolationTests extends ApiTestSupport {
         assertProblem(api.get("/v1/tenants").key("x".repeat(10_000)).send(), 401, "unauthorized");
         assertProblem(api.get("/v1/tenants").key("x".repeat(40_000)).send(), 400, "validation-failed");
         TestTenant tenant = newTenant();
-        String keyId = api.get("/v1/tenants/" + tenant.id() + "/api-keys")
-                .key(ADMIN_KEY)
-                .send()
-                .json()
-                .get("items")
-                .get(0)
-                .get("id")
-                .asString();
+        String keyId = firstKeyId(tenant);
         assertThat(api.get("/v1/sandboxes").key(tenant.key()).send().status()).isEqualTo(200);
         Api.Response revoked = api.delete("/v1/tenants/" + tenant.id() + "/api-keys/" + keyId)
                 .key(ADMIN_KEY)

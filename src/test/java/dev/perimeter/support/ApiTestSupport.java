@@ -109,6 +109,18 @@ public abstract class ApiTestSupport {
     }
 
     /** Sets the tenant's {@code maxParallelSandboxes}. */
+    /** The id of the tenant's first API key, as the admin API lists it. */
+    protected String firstKeyId(TestTenant tenant) {
+        return api.get("/v1/tenants/" + tenant.id() + "/api-keys")
+                .key(ADMIN_KEY)
+                .send()
+                .json()
+                .get("items")
+                .get(0)
+                .get("id")
+                .asString();
+    }
+
     protected void limitSandboxes(TestTenant tenant, int max) {
         Api.Response response = api.put("/v1/tenants/" + tenant.id() + "/quota")
                 .key(ADMIN_KEY)

@@ -64,14 +64,7 @@ class McpRelayEdgeTests extends TunnelTestSupport {
         connectedAgent(tunnel);
         String key = tunnel.tenant().key();
         assertThat(call(tunnel).key(key).send().status()).isEqualTo(200);
-        String keyId = api.get("/v1/tenants/" + tunnel.tenant().id() + "/api-keys")
-                .key(ADMIN_KEY)
-                .send()
-                .json()
-                .get("items")
-                .get(0)
-                .get("id")
-                .asString();
+        String keyId = firstKeyId(tunnel.tenant());
 
         assertThat(api.delete("/v1/tenants/" + tunnel.tenant().id() + "/api-keys/" + keyId)
                         .key(ADMIN_KEY)
