@@ -72,10 +72,15 @@ public abstract class ApiTestSupport {
     }
 
     /** A tenant and a live key for it. */
-    protected record TestTenant(String id, String key) {}
+    public record TestTenant(String id, String key) {}
 
     /** Creates a tenant with a unique id and issues it a key. */
     protected TestTenant newTenant() {
+        return newTenant(api);
+    }
+
+    /** Creates a tenant with a unique id through {@code api} (any replica's) and issues it a key. */
+    public static TestTenant newTenant(Api api) {
         String id = "t-" + UUID.randomUUID().toString().substring(0, 12);
         Api.Response tenant = api.post("/v1/tenants")
                 .key(ADMIN_KEY)

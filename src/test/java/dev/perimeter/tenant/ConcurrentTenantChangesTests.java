@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
 import dev.perimeter.support.Replicas;
-import java.util.ArrayList;
+import dev.perimeter.support.Simultaneously;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,7 +51,7 @@ class ConcurrentTenantChangesTests {
             for (int round = 1; round <= ROUNDS; round++) {
                 String path = "/v1/tenants/" + tenant;
                 int value = round;
-                List<Supplier<Api.Response>> changes = List.of(
+                List<Callable<Api.Response>> changes = List.of(
                         () -> first.patch(path)
                                 .key(ApiTestSupport.ADMIN_KEY)
                                 .content("application/merge-patch+json", "{\"displayName\":\"name-" + value + "\"}")
@@ -70,17 +68,8 @@ class ConcurrentTenantChangesTests {
                                 .key(ApiTestSupport.ADMIN_KEY)
                                 .content("application/merge-patch+json", "{\"allowedRegions\":[\"r-" + value + "\"]}")
                                 .send());
-                CountDownLatch start = new CountDownLatch(1);
-                List<Future<Api.Response>> answers = new ArrayList<>();
-                for (Supplier<Api.Response> change : changes) {
-                    answers.add(threads.submit(() -> {
-                        start.await();
-                        return change.get();
-                    }));
-                }
-                start.countDown();
-                for (Future<Api.Response> answer : answers) {
-                    assertThat(answer.get().status()).as(answer.get().text()).isEqualTo(200);
+                for (Api.Response answer : Simultaneously.run(threads, changes)) {
+                    assertThat(answer.status()).as(answer.text()).isEqualTo(200);
                 }
 
                 JsonNode shown =

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.perimeter.support.Api;
 import dev.perimeter.support.ApiTestSupport;
 import dev.perimeter.support.Replicas;
+import dev.perimeter.support.Simultaneously;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +38,7 @@ class ConcurrentTunnelChangesTests {
     void aRotationRacingAnArchiveNeverUnarchives() throws Exception {
         Api first = replicas.api(0);
         Api second = replicas.api(1);
-        String key = tenantKey(first);
+        String key = ApiTestSupport.newTenant(first).key();
 
         try (ExecutorService threads = Executors.newFixedThreadPool(2)) {
             for (int round = 1; round <= ROUNDS; round++) {
@@ -49,43 +49,25 @@ class ConcurrentTunnelChangesTests {
                 assertThat(registered.status()).as(registered.text()).isEqualTo(201);
                 String id = registered.json().get("id").asString();
 
-                CountDownLatch start = new CountDownLatch(1);
-                Future<Api.Response> rotation = threads.submit(() -> {
-                    start.await();
-                    return first.post("/v1/tunnels/" + id + "/rotate-token")
-                            .key(key)
-                            .send();
-                });
-                Future<Api.Response> archive = threads.submit(() -> {
-                    start.await();
-                    return second.delete("/v1/tunnels/" + id).key(key).send();
-                });
-                start.countDown();
+                List<Api.Response> answers = Simultaneously.run(
+                        threads,
+                        List.of(
+                                () -> first.post("/v1/tunnels/" + id + "/rotate-token")
+                                        .key(key)
+                                        .send(),
+                                () -> second.delete("/v1/tunnels/" + id)
+                                        .key(key)
+                                        .send()));
+                Api.Response rotation = answers.get(0);
+                Api.Response archive = answers.get(1);
 
-                assertThat(archive.get().status()).as(archive.get().text()).isEqualTo(200);
-                assertThat(rotation.get().status()).as(rotation.get().text()).isIn(200, 410);
+                assertThat(archive.status()).as(archive.text()).isEqualTo(200);
+                assertThat(rotation.status()).as(rotation.text()).isIn(200, 410);
                 Api.Response shown = second.get("/v1/tunnels/" + id).key(key).send();
                 assertThat(shown.json().get("status").asString())
-                        .as(
-                                "round %d, rotation answered %d",
-                                round, rotation.get().status())
+                        .as("round %d, rotation answered %d", round, rotation.status())
                         .isEqualTo("ARCHIVED");
             }
         }
-    }
-
-    private static String tenantKey(Api api) {
-        String tenant = "tunnel-race-" + System.nanoTime();
-        Api.Response created = api.post("/v1/tenants")
-                .key(ApiTestSupport.ADMIN_KEY)
-                .json(Map.of("id", tenant, "displayName", "Tunnel race"))
-                .send();
-        assertThat(created.status()).as(created.text()).isEqualTo(201);
-        Api.Response key = api.post("/v1/tenants/" + tenant + "/api-keys")
-                .key(ApiTestSupport.ADMIN_KEY)
-                .json(Map.of("name", "orchestrator"))
-                .send();
-        assertThat(key.status()).as(key.text()).isEqualTo(201);
-        return key.json().get("key").asString();
     }
 }

@@ -170,6 +170,10 @@ class McpRelayEdgeTests extends TunnelTestSupport {
                     .contains("https://perimeter.dev/problems/unauthorized");
         }
         assertThat(relay.at("/post/responses/413/description").asString()).contains("payload-too-large");
+        assertThat(relay.at("/get/parameters").findValuesAsString("name"))
+                .as("a client resumes an event stream with a GET")
+                .contains("Last-Event-ID");
+        assertThat(relay.at("/post/parameters").findValuesAsString("name")).doesNotContain("Last-Event-ID");
     }
 
     private Api.Call call(Registered tunnel) {

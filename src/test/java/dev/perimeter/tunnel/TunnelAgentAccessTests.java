@@ -42,17 +42,17 @@ class TunnelAgentAccessTests extends TunnelTestSupport {
     void aGoodTokenOnSomethingOtherThanAWebSocketUpgradeIsAProblem() {
         Registered tunnel = register(newTenant());
         String path = URI.create(tunnel.connectUrl()).getPath();
-        String token = "Authorization: Bearer " + tunnel.token() + "\r\n";
+        String token = "Authorization: Bearer " + tunnel.token() + "\r\nConnection: close\r\n\r\n"; // ends the head
         String upgrade = "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
-        String plainGet = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + token);
+        String plainGet = api.raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + token);
         assertThat(plainGet).startsWith("HTTP/1.1 400").contains("Upgrade: websocket");
-        String post = exchange("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n" + token);
+        String post = api.raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n" + token);
         assertThat(post).startsWith("HTTP/1.1 405").containsIgnoringCase("Allow: GET");
-        String noKey = exchange("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+        String noKey = api.raw("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n" + token);
         assertThat(noKey).startsWith("HTTP/1.1 400").contains("Sec-WebSocket-Key");
-        String oldVersion = exchange(
+        String oldVersion = api.raw(
                 "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + upgrade + "Sec-WebSocket-Version: 8\r\n" + token);
         assertThat(oldVersion).startsWith("HTTP/1.1 426").containsIgnoringCase("Sec-WebSocket-Version: 13");
         for (String answer : java.util.List.of(plainGet, post, noKey, oldVersion)) {
@@ -60,17 +60,6 @@ class TunnelAgentAccessTests extends TunnelTestSupport {
             assertThat(answer).contains("\"type\":\"https://perimeter.dev/problems/");
         }
         assertThat(handshakeStatus(tunnel.connectUrl(), tunnel.token())).isEqualTo(101);
-    }
-
-    private String exchange(String head) {
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream()
-                    .write((head + "Connection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @Test

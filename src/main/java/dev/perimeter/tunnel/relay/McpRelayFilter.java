@@ -65,9 +65,10 @@ class McpRelayFilter extends OncePerRequestFilter {
         return path.endsWith("/mcp") && PATH.matcher(path).matches();
     }
 
+    /** Only a cheap look here: {@link #doFilterInternal} matches the path once and lets anything else go on. */
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !handles(request);
+        return !request.getRequestURI().endsWith("/mcp");
     }
 
     @Override

@@ -56,14 +56,14 @@ class TunnelEndpointDocumentation implements GlobalOpenApiCustomizer {
                 .addPathItem(
                         "/v1/tunnels/{tunnelId}/mcp",
                         new PathItem()
-                                .post(relayed("relayPost", "A JSON-RPC message to the private MCP server", true))
-                                .get(relayed(
-                                        "relayGet", "The private MCP server's event stream for the session", false))
-                                .delete(relayed("relayDelete", "Ends the MCP session on the private server", false)));
+                                .post(withBody(relayed("relayPost", "A JSON-RPC message to the private MCP server")))
+                                .get(relayed("relayGet", "The private MCP server's event stream for the session")
+                                        .addParametersItem(header("Last-Event-ID")))
+                                .delete(relayed("relayDelete", "Ends the MCP session on the private server")));
     }
 
-    private static Operation relayed(String id, String summary, boolean body) {
-        Operation operation = new Operation()
+    private static Operation relayed(String id, String summary) {
+        return new Operation()
                 .operationId(id)
                 .addTagsItem("mcp-relay")
                 .summary(summary)
@@ -83,16 +83,16 @@ class TunnelEndpointDocumentation implements GlobalOpenApiCustomizer {
                                         .content(new Content()
                                                 .addMediaType("application/json", new MediaType())
                                                 .addMediaType("text/event-stream", new MediaType()))));
-        if (body) {
-            operation.addParametersItem(header("Last-Event-ID").required(false));
-            operation.requestBody(new RequestBody()
-                    .required(true)
-                    .content(new Content()
-                            .addMediaType("application/json", new MediaType().schema(new ObjectSchema()))));
-            operation
-                    .getResponses()
-                    .addApiResponse("202", new ApiResponse().description("A notification or response accepted"));
-        }
+    }
+
+    /** A POST carries one JSON-RPC message; a notification or a response is answered 202. */
+    private static Operation withBody(Operation operation) {
+        operation.requestBody(new RequestBody()
+                .required(true)
+                .content(new Content().addMediaType("application/json", new MediaType().schema(new ObjectSchema()))));
+        operation
+                .getResponses()
+                .addApiResponse("202", new ApiResponse().description("A notification or response accepted"));
         return operation;
     }
 
