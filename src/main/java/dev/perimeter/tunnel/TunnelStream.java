@@ -1,7 +1,8 @@
 package dev.perimeter.tunnel;
 
 import java.io.IOException;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -37,7 +38,9 @@ public final class TunnelStream {
 
     private final int id;
     private final Sender sender;
-    private final LinkedBlockingQueue<TunnelFrame> inbound = new LinkedBlockingQueue<>();
+    private final ArrayDeque<TunnelFrame> inbound = new ArrayDeque<>();
+    private final ReentrantLock inboundLock = new ReentrantLock();
+    private final Condition arrived = inboundLock.newCondition();
     private final AtomicInteger unconsumed = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition creditChanged = lock.newCondition();
@@ -60,22 +63,47 @@ public final class TunnelStream {
 
     /** Hands the stream a frame from the connection; never blocks. */
     public void deliver(TunnelFrame frame) {
-        switch (frame.type()) {
-            case WINDOW -> addCredit(frame.windowIncrement());
-            case RESET -> {
-                failed(frame.reason());
-                inbound.add(frame);
-                notifyReset();
-            }
-            case DATA -> {
-                if (unconsumed.addAndGet(frame.payload().length) > TunnelFrame.INITIAL_WINDOW + TunnelFrame.MAX_DATA) {
-                    reset("flow control violated");
-                    inbound.add(TunnelFrame.reset(id, "flow control violated"));
-                } else {
-                    inbound.add(frame);
+        deliver(List.of(frame));
+    }
+
+    /**
+     * Hands the stream frames that came together, in order; never blocks. The stream's thread wakes once, with all of
+     * them queued, so it can tell that a body and its end are already here and write them out together.
+     */
+    public void deliver(List<TunnelFrame> frames) {
+        boolean reset = false;
+        boolean violated = false;
+        inboundLock.lock();
+        try {
+            for (TunnelFrame frame : frames) {
+                switch (frame.type()) {
+                    case WINDOW -> addCredit(frame.windowIncrement());
+                    case RESET -> {
+                        failed(frame.reason());
+                        inbound.add(frame);
+                        reset = true;
+                    }
+                    case DATA -> {
+                        if (unconsumed.addAndGet(frame.payload().length)
+                                > TunnelFrame.INITIAL_WINDOW + TunnelFrame.MAX_DATA) {
+                            violated = true;
+                            inbound.add(TunnelFrame.reset(id, "flow control violated"));
+                        } else {
+                            inbound.add(frame);
+                        }
+                    }
+                    default -> inbound.add(frame);
                 }
             }
-            default -> inbound.add(frame);
+            arrived.signalAll();
+        } finally {
+            inboundLock.unlock();
+        }
+        if (violated) {
+            reset("flow control violated");
+        }
+        if (reset) {
+            notifyReset();
         }
     }
 
@@ -84,7 +112,16 @@ public final class TunnelStream {
      * none came within the timeout. Taking a {@code DATA} frame grants the peer more window.
      */
     public @Nullable TunnelFrame next(long timeout, TimeUnit unit) throws InterruptedException, IOException {
-        TunnelFrame frame = inbound.poll(timeout, unit);
+        TunnelFrame frame;
+        inboundLock.lockInterruptibly();
+        try {
+            long nanos = unit.toNanos(timeout);
+            while ((frame = inbound.poll()) == null && nanos > 0) {
+                nanos = arrived.awaitNanos(nanos);
+            }
+        } finally {
+            inboundLock.unlock();
+        }
         if (frame != null && frame.type() == TunnelFrame.Type.DATA) {
             consumed(frame.payload().length);
         }
@@ -93,7 +130,12 @@ public final class TunnelStream {
 
     /** Whether a frame is already waiting to be taken. */
     public boolean hasPending() {
-        return !inbound.isEmpty();
+        inboundLock.lock();
+        try {
+            return !inbound.isEmpty();
+        } finally {
+            inboundLock.unlock();
+        }
     }
 
     private void consumed(int bytes) throws IOException {
@@ -180,7 +222,13 @@ public final class TunnelStream {
     /** The connection dropped: wakes the stream's thread with a {@code RESET}. */
     public void connectionLost(String reason) {
         failed(reason);
-        inbound.add(TunnelFrame.reset(id, reason));
+        inboundLock.lock();
+        try {
+            inbound.add(TunnelFrame.reset(id, reason));
+            arrived.signalAll();
+        } finally {
+            inboundLock.unlock();
+        }
         notifyReset();
     }
 

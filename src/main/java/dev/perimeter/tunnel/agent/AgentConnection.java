@@ -7,6 +7,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -77,7 +80,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
             byte[] message = partial.toByteArray();
             partial.reset();
             try {
-                TunnelFrame.decodeAll(ByteBuffer.wrap(message)).forEach(this::received);
+                received(TunnelFrame.decodeAll(ByteBuffer.wrap(message)));
             } catch (IllegalArgumentException e) {
                 abort("malformed frame");
                 return null;
@@ -87,44 +90,62 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
         return null;
     }
 
-    private void received(TunnelFrame frame) {
-        switch (frame.type()) {
-            case PONG -> {}
-            case PING -> {
-                String announced = frame.announcedReplica();
-                if (announced != null) {
-                    replica.complete(announced);
-                }
-                Thread.ofVirtual().start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
-            }
-            case HEAD -> {
-                TunnelStream stream = new TunnelStream(frame.streamId(), this);
-                if (streams.putIfAbsent(frame.streamId(), stream) != null) {
-                    return;
-                }
-                TunnelHeads.Request head;
-                try {
-                    head = TunnelHeads.decodeRequest(frame.payload());
-                } catch (IllegalArgumentException e) {
-                    streams.remove(frame.streamId());
-                    stream.reset("malformed request head");
-                    return;
-                }
-                Thread.ofVirtual().name("tunnel-stream-" + frame.streamId()).start(() -> {
-                    try {
-                        new UpstreamCall(upstream, stream, head).run();
-                    } finally {
-                        streams.remove(stream.id());
+    /**
+     * Frames that came in one message. A stream's frames are handed over together, and a new stream's call starts
+     * only once they are, so a short request is whole before its thread first looks.
+     */
+    private void received(List<TunnelFrame> frames) {
+        Map<Integer, List<TunnelFrame>> byStream = new LinkedHashMap<>();
+        for (TunnelFrame frame : frames) {
+            switch (frame.type()) {
+                case PONG -> {}
+                case PING -> {
+                    String announced = frame.announcedReplica();
+                    if (announced != null) {
+                        replica.complete(announced);
                     }
-                });
-            }
-            default -> {
-                TunnelStream stream = streams.get(frame.streamId());
-                if (stream != null) {
-                    stream.deliver(frame);
+                    Thread.ofVirtual()
+                            .start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
                 }
+                default ->
+                    byStream.computeIfAbsent(frame.streamId(), id -> new ArrayList<>(3))
+                            .add(frame);
             }
         }
+        byStream.values().forEach(this::receivedForStream);
+    }
+
+    private void receivedForStream(List<TunnelFrame> frames) {
+        TunnelFrame first = frames.getFirst();
+        if (first.type() != TunnelFrame.Type.HEAD) {
+            TunnelStream stream = streams.get(first.streamId());
+            if (stream != null) {
+                stream.deliver(frames);
+            }
+            return;
+        }
+        TunnelStream stream = new TunnelStream(first.streamId(), this);
+        if (streams.putIfAbsent(first.streamId(), stream) != null) {
+            return;
+        }
+        TunnelHeads.Request head;
+        try {
+            head = TunnelHeads.decodeRequest(first.payload());
+        } catch (IllegalArgumentException e) {
+            streams.remove(first.streamId());
+            stream.reset("malformed request head");
+            return;
+        }
+        if (frames.size() > 1) {
+            stream.deliver(frames.subList(1, frames.size()));
+        }
+        Thread.ofVirtual().name("tunnel-stream-" + first.streamId()).start(() -> {
+            try {
+                new UpstreamCall(upstream, stream, head).run();
+            } finally {
+                streams.remove(stream.id());
+            }
+        });
     }
 
     @Override

@@ -106,29 +106,43 @@ final class AgentLink implements TunnelStream.Sender {
         }
     }
 
-    /** A frame from the agent. */
-    void received(TunnelFrame frame) {
+    /**
+     * Frames from the agent that came in one message. A stream's frames are handed over together, so its thread
+     * wakes once and finds a short answer whole.
+     */
+    void received(List<TunnelFrame> frames) {
         lastHeardNanos = System.nanoTime();
-        switch (frame.type()) {
-            case PING ->
-                Thread.ofVirtual().start(() -> {
-                    try {
-                        send(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload()));
-                    } catch (IOException | RuntimeException e) {
-                        close(CloseStatus.SESSION_NOT_RELIABLE, "heartbeat reply failed");
-                    }
-                });
-            case PONG -> {}
-            default -> {
-                TunnelStream stream = streams.get(frame.streamId());
-                if (stream != null) {
+        Map<Integer, List<TunnelFrame>> byStream = new java.util.LinkedHashMap<>();
+        for (TunnelFrame frame : frames) {
+            switch (frame.type()) {
+                case PING -> replyTo(frame);
+                case PONG -> {}
+                default ->
+                    byStream.computeIfAbsent(frame.streamId(), id -> new java.util.ArrayList<>(3))
+                            .add(frame);
+            }
+        }
+        byStream.forEach((id, ofStream) -> {
+            TunnelStream stream = streams.get(id);
+            if (stream != null) {
+                for (TunnelFrame frame : ofStream) {
                     if (frame.type() == TunnelFrame.Type.DATA) {
                         metrics.bytes("from-agent", frame.payload().length);
                     }
-                    stream.deliver(frame);
                 }
+                stream.deliver(ofStream);
             }
-        }
+        });
+    }
+
+    private void replyTo(TunnelFrame ping) {
+        Thread.ofVirtual().start(() -> {
+            try {
+                send(new TunnelFrame(TunnelFrame.Type.PONG, 0, ping.payload()));
+            } catch (IOException | RuntimeException e) {
+                close(CloseStatus.SESSION_NOT_RELIABLE, "heartbeat reply failed");
+            }
+        });
     }
 
     /** Closes the connection and fails its streams; safe to call more than once. */

@@ -57,7 +57,7 @@ class AgentSocketHandler extends BinaryWebSocketHandler implements SubProtocolCa
             link.close(CloseStatus.BAD_DATA, "malformed frame");
             return;
         }
-        frames.forEach(link::received);
+        link.received(frames);
     }
 
     @Override
