@@ -46,6 +46,7 @@ class ProblemResponses implements GlobalOpenApiCustomizer {
             Map.entry("quota-exceeded", 429),
             Map.entry("provider-error", 502),
             Map.entry("provider-unavailable", 503),
+            Map.entry("service-unavailable", 503),
             Map.entry("tunnel-unavailable", 503),
             Map.entry("tunnel-archived", 410),
             Map.entry("tunnel-busy", 429),
@@ -77,7 +78,8 @@ class ProblemResponses implements GlobalOpenApiCustomizer {
     }
 
     static Set<String> slugsFor(String path, PathItem.HttpMethod method, Operation operation) {
-        Set<String> slugs = new LinkedHashSet<>(List.of("validation-failed", "unauthorized", "forbidden"));
+        Set<String> slugs =
+                new LinkedHashSet<>(List.of("validation-failed", "unauthorized", "forbidden", "service-unavailable"));
         if (path.contains("{")) {
             slugs.add("not-found");
         }

@@ -1,8 +1,6 @@
 package dev.perimeter.support;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -45,31 +43,10 @@ public final class TcpBalancer implements AutoCloseable {
                 Socket client = server.accept();
                 Socket backend =
                         new Socket(InetAddress.getLoopbackAddress(), route.applyAsInt(accepted.getAndIncrement()));
-                Thread.ofVirtual().start(() -> pipe(client, backend));
-                Thread.ofVirtual().start(() -> pipe(backend, client));
+                CuttableLink.pipeBothWays(client, backend, () -> {});
             } catch (IOException e) {
                 return;
             }
-        }
-    }
-
-    private static void pipe(Socket from, Socket to) {
-        try (InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
-        } catch (IOException e) {
-            // one side closed
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-        }
-    }
-
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
         }
     }
 

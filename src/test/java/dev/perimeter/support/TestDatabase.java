@@ -14,6 +14,12 @@ public final class TestDatabase {
 
     private TestDatabase() {}
 
+    /** The port the shared database listens on, starting it on first use. */
+    public static synchronized int port() {
+        jdbcUrl();
+        return postgres.getPort();
+    }
+
     /** The JDBC URL of the shared database, starting it on first use. */
     public static synchronized String jdbcUrl() {
         if (postgres == null) {
