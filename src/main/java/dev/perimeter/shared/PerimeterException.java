@@ -31,7 +31,8 @@ public abstract class PerimeterException extends ErrorResponseException {
         return slug;
     }
 
-    private static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {
+    /** A problem of one of Perimeter's types, for code that writes a problem without throwing (a filter). */
+    public static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(typeOf(slug));
         problem.setTitle(title);

@@ -177,6 +177,21 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
         return frames;
     }
 
+    /**
+     * The frames of a message that belong to a stream (all but {@code PING} and {@code PONG}), grouped by stream in
+     * the order they came, so that each stream can be handed its frames at once.
+     */
+    public static java.util.Collection<java.util.List<TunnelFrame>> byStream(java.util.List<TunnelFrame> frames) {
+        java.util.Map<Integer, java.util.List<TunnelFrame>> streams = new java.util.LinkedHashMap<>();
+        for (TunnelFrame frame : frames) {
+            if (frame.type != Type.PING && frame.type != Type.PONG) {
+                streams.computeIfAbsent(frame.streamId, id -> new java.util.ArrayList<>(3))
+                        .add(frame);
+            }
+        }
+        return streams.values();
+    }
+
     /** Reads a frame; anything malformed is an {@link IllegalArgumentException}. */
     public static TunnelFrame decode(ByteBuffer buffer) {
         if (buffer.remaining() < 5 || buffer.remaining() > MAX_FRAME) {

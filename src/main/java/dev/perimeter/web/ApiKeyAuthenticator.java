@@ -1,6 +1,7 @@
 package dev.perimeter.web;
 
 import dev.perimeter.shared.LogContext;
+import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.tenant.ApiKeyManagement;
 import dev.perimeter.tenant.Caller;
 import io.micrometer.core.instrument.Counter;
@@ -94,7 +95,7 @@ public class ApiKeyAuthenticator {
     }
 
     static ProblemDetail unauthorized() {
-        return ProblemWriter.problem(
+        return PerimeterException.problem(
                 HttpStatus.UNAUTHORIZED,
                 "unauthorized",
                 "Unauthorized",
@@ -102,7 +103,7 @@ public class ApiKeyAuthenticator {
     }
 
     static ProblemDetail forbidden(HttpServletRequest request) {
-        return ProblemWriter.problem(
+        return PerimeterException.problem(
                 HttpStatus.FORBIDDEN,
                 "forbidden",
                 "Forbidden",

@@ -8,7 +8,6 @@ import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.webmvc.error.ErrorController;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
@@ -39,10 +38,13 @@ class ProblemErrorController implements ErrorController {
         Object path = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         ProblemDetail problem;
-        if (status == 500 && failure instanceof Throwable thrown && DatabaseUnavailable.explains(thrown)) {
+        if (status == 500 && failure instanceof Throwable thrown && DatabaseUnavailableException.explains(thrown)) {
             log.warn("The database could not be reached answering {}: {}", path, thrown.toString());
-            problem = DatabaseUnavailable.problem();
-            response.setHeader(HttpHeaders.RETRY_AFTER, Long.toString(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+            DatabaseUnavailableException unavailable = new DatabaseUnavailableException();
+            unavailable
+                    .getHeaders()
+                    .forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+            problem = unavailable.getBody();
         } else if (status >= 500) {
             log.error("{} answering {}", status, path, failure instanceof Throwable thrown ? thrown : null);
             problem = ProblemHandler.internalError();

@@ -105,9 +105,10 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (tooLarge != null) {
             return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
         }
-        if (DatabaseUnavailable.explains(e)) {
+        if (DatabaseUnavailableException.explains(e)) {
             log.warn("The database could not be reached: {}", e.toString());
-            return render(DatabaseUnavailable.problem(), DatabaseUnavailable.headers(), request);
+            DatabaseUnavailableException unavailable = new DatabaseUnavailableException();
+            return render(unavailable.getBody(), unavailable.getHeaders(), request);
         }
         log.error("Unexpected error", e);
         return render(internalError(), new HttpHeaders(), request);

@@ -1,11 +1,9 @@
 package dev.perimeter.web;
 
-import dev.perimeter.shared.PerimeterException;
 import dev.perimeter.shared.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,13 +32,5 @@ class ProblemWriter {
         response.setContentType(Problems.MEDIA_TYPE);
         response.setCharacterEncoding("UTF-8");
         json.writeValue(response.getOutputStream(), Problems.body(problem, path));
-    }
-
-    /** A problem of one of Perimeter's types, for a filter to write. */
-    static ProblemDetail problem(HttpStatus status, String slug, String title, String detail) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(PerimeterException.typeOf(slug));
-        problem.setTitle(title);
-        return problem;
     }
 }

@@ -1,5 +1,6 @@
 package dev.perimeter.web;
 
+import dev.perimeter.shared.PerimeterException;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -133,7 +134,7 @@ class SecurityConfiguration {
         return (request, response, e) -> problems.write(
                 request,
                 response,
-                ProblemWriter.problem(
+                PerimeterException.problem(
                         HttpStatus.BAD_REQUEST,
                         "validation-failed",
                         "Validation failed",

@@ -113,7 +113,6 @@ public abstract class ApiTestSupport {
         return response.json();
     }
 
-    /** Sets the tenant's {@code maxParallelSandboxes}. */
     /** The id of the tenant's first API key, as the admin API lists it. */
     protected String firstKeyId(TestTenant tenant) {
         return api.get("/v1/tenants/" + tenant.id() + "/api-keys")
@@ -126,6 +125,7 @@ public abstract class ApiTestSupport {
                 .asString();
     }
 
+    /** Sets the tenant's {@code maxParallelSandboxes}. */
     protected void limitSandboxes(TestTenant tenant, int max) {
         Api.Response response = api.put("/v1/tenants/" + tenant.id() + "/quota")
                 .key(ADMIN_KEY)

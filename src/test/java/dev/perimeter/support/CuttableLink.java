@@ -1,8 +1,6 @@
 package dev.perimeter.support;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -44,8 +42,8 @@ public final class CuttableLink implements AutoCloseable {
 
     /** Drops every connection through the link and refuses new ones. */
     public synchronized void cut() {
-        closeQuietly(server);
-        sockets.forEach(CuttableLink::closeQuietly);
+        SocketPipes.closeQuietly(server);
+        sockets.forEach(SocketPipes::closeQuietly);
         sockets.clear();
     }
 
@@ -77,7 +75,7 @@ public final class CuttableLink implements AutoCloseable {
                     Socket backend = new Socket(InetAddress.getLoopbackAddress(), target);
                     sockets.add(client);
                     sockets.add(backend);
-                    pipeBothWays(client, backend, () -> {
+                    SocketPipes.bothWays(client, backend, () -> {
                         sockets.remove(client);
                         sockets.remove(backend);
                     });
@@ -86,33 +84,6 @@ public final class CuttableLink implements AutoCloseable {
                 }
             }
         });
-    }
-
-    /** Copies bytes both ways between two sockets on virtual threads; when either side ends, both close. */
-    static void pipeBothWays(Socket one, Socket other, Runnable closed) {
-        Thread.ofVirtual().start(() -> pipe(one, other, closed));
-        Thread.ofVirtual().start(() -> pipe(other, one, closed));
-    }
-
-    private static void pipe(Socket from, Socket to, Runnable closed) {
-        try (InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream()) {
-            in.transferTo(out);
-        } catch (IOException e) {
-            // one side closed
-        } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-            closed.run();
-        }
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            // already closed
-        }
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class TcpBalancer implements AutoCloseable {
                 Socket client = server.accept();
                 Socket backend =
                         new Socket(InetAddress.getLoopbackAddress(), route.applyAsInt(accepted.getAndIncrement()));
-                CuttableLink.pipeBothWays(client, backend, () -> {});
+                SocketPipes.bothWays(client, backend, () -> {});
             } catch (IOException e) {
                 return;
             }

@@ -25,6 +25,16 @@ class TunnelFrameTests {
     }
 
     @Test
+    void aMessagesFramesAreGroupedByStreamInOrderWithoutPingsAndPongs() {
+        TunnelFrame otherHead = new TunnelFrame(TunnelFrame.Type.HEAD, 5, new byte[0]);
+        TunnelFrame ping = new TunnelFrame(TunnelFrame.Type.PING, 0, new byte[8]);
+        TunnelFrame pong = new TunnelFrame(TunnelFrame.Type.PONG, 0, new byte[8]);
+
+        assertThat(TunnelFrame.byStream(List.of(HEAD, ping, otherHead, DATA, pong, END)))
+                .containsExactly(List.of(HEAD, DATA, END), List.of(otherHead));
+    }
+
+    @Test
     void onlyTheRelaysAnnouncingPingNamesAReplica() {
         TunnelFrame announcement =
                 TunnelFrame.decode(TunnelFrame.announceReplica("rep_abc").encode());

@@ -7,8 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -95,24 +93,16 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
      * only once they are, so a short request is whole before its thread first looks.
      */
     private void received(List<TunnelFrame> frames) {
-        Map<Integer, List<TunnelFrame>> byStream = new LinkedHashMap<>();
         for (TunnelFrame frame : frames) {
-            switch (frame.type()) {
-                case PONG -> {}
-                case PING -> {
-                    String announced = frame.announcedReplica();
-                    if (announced != null) {
-                        replica.complete(announced);
-                    }
-                    Thread.ofVirtual()
-                            .start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
+            if (frame.type() == TunnelFrame.Type.PING) {
+                String announced = frame.announcedReplica();
+                if (announced != null) {
+                    replica.complete(announced);
                 }
-                default ->
-                    byStream.computeIfAbsent(frame.streamId(), id -> new ArrayList<>(3))
-                            .add(frame);
+                Thread.ofVirtual().start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
             }
         }
-        byStream.values().forEach(this::receivedForStream);
+        TunnelFrame.byStream(frames).forEach(this::receivedForStream);
     }
 
     private void receivedForStream(List<TunnelFrame> frames) {

@@ -112,18 +112,13 @@ final class AgentLink implements TunnelStream.Sender {
      */
     void received(List<TunnelFrame> frames) {
         lastHeardNanos = System.nanoTime();
-        Map<Integer, List<TunnelFrame>> byStream = new java.util.LinkedHashMap<>();
         for (TunnelFrame frame : frames) {
-            switch (frame.type()) {
-                case PING -> replyTo(frame);
-                case PONG -> {}
-                default ->
-                    byStream.computeIfAbsent(frame.streamId(), id -> new java.util.ArrayList<>(3))
-                            .add(frame);
+            if (frame.type() == TunnelFrame.Type.PING) {
+                replyTo(frame);
             }
         }
-        byStream.forEach((id, ofStream) -> {
-            TunnelStream stream = streams.get(id);
+        for (List<TunnelFrame> ofStream : TunnelFrame.byStream(frames)) {
+            TunnelStream stream = streams.get(ofStream.getFirst().streamId());
             if (stream != null) {
                 for (TunnelFrame frame : ofStream) {
                     if (frame.type() == TunnelFrame.Type.DATA) {
@@ -132,7 +127,7 @@ final class AgentLink implements TunnelStream.Sender {
                 }
                 stream.deliver(ofStream);
             }
-        });
+        }
     }
 
     private void replyTo(TunnelFrame ping) {

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -38,7 +37,7 @@ class McpRelayFilter extends OncePerRequestFilter {
      */
     private static final Pattern PATH = Pattern.compile("/(v1|internal)/tunnels/([A-Za-z0-9_-]{1,128})/mcp");
 
-    private static final Set<String> METHODS = Set.of("POST", "GET", "DELETE");
+    private static final List<String> METHODS = List.of("GET", "POST", "DELETE");
 
     private final TunnelManagement tunnels;
     private final McpRelay relay;
@@ -124,7 +123,7 @@ class McpRelayFilter extends OncePerRequestFilter {
 
     private static void checkMethod(HttpServletRequest request) throws HttpRequestMethodNotSupportedException {
         if (!METHODS.contains(request.getMethod())) {
-            throw new HttpRequestMethodNotSupportedException(request.getMethod(), List.of("GET", "POST", "DELETE"));
+            throw new HttpRequestMethodNotSupportedException(request.getMethod(), METHODS);
         }
     }
 
