@@ -160,12 +160,16 @@ time_calls() { # time_calls URL CLIENTS TOOL TOKEN SECONDS WARMUP: the client's 
 nginx_worker=$(pgrep -P "$(cat "$work_dir/nginx.pid")" | head -n 1)
 watch="mcp-server=${helper_pids[0]},nginx=$nginx_worker,perimeter=$server_pid,agent=$agent_pid"
 series_jit_before=$(jit_cpu_ms "$server_pid" "$agent_pid")
-for target in direct nginx tunnel; do
-  case $target in
+# use_target NAME: sets url and token for direct, nginx or tunnel.
+use_target() {
+  case $1 in
     direct) url=$direct_url token="" ;;
     nginx) url=$nginx_url token="" ;;
     tunnel) url=$tunnel_url token=$tenant_key ;;
   esac
+}
+for target in direct nginx tunnel; do
+  use_target "$target"
   run_series "$target echo c=1" "$url" 1 echo "$token"
   run_series "$target echo c=$CONCURRENT" "$url" "$CONCURRENT" echo "$token"
   run_series "$target blob c=1" "$url" 1 blob "$token"
@@ -176,10 +180,7 @@ for round in $(seq 1 "$PAIRED_ROUNDS"); do
   ((round % 2 == 1)) || order="tunnel direct"
   log "paired round $round of $PAIRED_ROUNDS: $order, $CONCURRENT clients, 2 s warm-up + ${PAIRED_SECONDS} s each"
   for target in $order; do
-    case $target in
-      direct) url=$direct_url token="" ;;
-      tunnel) url=$tunnel_url token=$tenant_key ;;
-    esac
+    use_target "$target"
     line=$(time_calls "$url" "$CONCURRENT" echo "$token" "$PAIRED_SECONDS" 2) || die "paired round $round failed"
     printf '%s\t%s\t%s\n' "$round" "$target" "$line" >>"$work_dir/paired.tsv"
   done
@@ -228,14 +229,14 @@ paired = {}
 for line in open(sys.argv[3]):
     round_no, target, data = line.rstrip("\n").split("\t", 2)
     paired.setdefault(int(round_no), {})[target] = json.loads(data)["callsPerSecond"]
-ratios = [r["tunnel"] / r["direct"] for _, r in sorted(paired.items())]
+ratios = {n: r["tunnel"] / r["direct"] for n, r in sorted(paired.items())}
 if ratios:
     print(f"Paired rounds at {c} clients (direct and tunnel back to back, in turn first), calls/s")
     print(f"{'round':>5} {'direct':>9} {'tunnel':>9} {'of direct':>10}")
-    for (n, r), ratio in zip(sorted(paired.items()), ratios):
-        print(f"{n:5d} {r['direct']:9.1f} {r['tunnel']:9.1f} {ratio:10.3f}")
-    print(f"median of {len(ratios)} rounds: {statistics.median(ratios):.3f} of direct "
-          f"(lowest {min(ratios):.3f}, highest {max(ratios):.3f})")
+    for n, ratio in ratios.items():
+        print(f"{n:5d} {paired[n]['direct']:9.1f} {paired[n]['tunnel']:9.1f} {ratio:10.3f}")
+    print(f"median of {len(ratios)} rounds: {statistics.median(ratios.values()):.3f} of direct "
+          f"(lowest {min(ratios.values()):.3f}, highest {max(ratios.values()):.3f})")
     print()
 ok = True
 for hop in ("nginx", "tunnel"):
@@ -246,7 +247,7 @@ for hop in ("nginx", "tunnel"):
     print(f"{hop:6} added p50, 1 client: {added:+.2f} ms; added p50, {c} clients: {added32:+.2f} ms; "
           f"throughput at {c} clients: {thr:.2f} of direct; 1 MiB results: {blob:.2f} of direct")
     if hop == "tunnel":
-        judged = statistics.median(ratios) if ratios else thr
+        judged = statistics.median(ratios.values()) if ratios else thr
         ok = added <= 1.0 and judged >= 0.70
         print(f"target (tunnel): added p50 <= 1 ms on loopback and throughput >= 70% of direct "
               f"({'median of the paired rounds' if ratios else 'the series'}: {judged:.2f}): "

@@ -4,6 +4,7 @@ import dev.perimeter.shared.PerimeterException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.TransientDataAccessResourceException;
 import org.springframework.http.HttpStatus;
@@ -26,7 +27,7 @@ class DatabaseUnavailableException extends PerimeterException {
             SQLTransientConnectionException.class,
             SQLNonTransientConnectionException.class);
 
-    DatabaseUnavailableException() {
+    private DatabaseUnavailableException() {
         super(
                 HttpStatus.SERVICE_UNAVAILABLE,
                 "service-unavailable",
@@ -35,8 +36,9 @@ class DatabaseUnavailableException extends PerimeterException {
         retryAfter(RETRY_AFTER_SECONDS);
     }
 
-    /** Whether {@code failure}, or one of its causes, says the database could not be reached. */
-    static boolean explains(Throwable failure) {
-        return UNREACHABLE.stream().anyMatch(type -> InputErrors.causeOf(failure, type) != null);
+    /** The outage that explains {@code failure} or one of its causes, or {@code null} if the database was reachable. */
+    static @Nullable DatabaseUnavailableException explaining(Throwable failure) {
+        boolean unreachable = UNREACHABLE.stream().anyMatch(type -> InputErrors.causeOf(failure, type) != null);
+        return unreachable ? new DatabaseUnavailableException() : null;
     }
 }

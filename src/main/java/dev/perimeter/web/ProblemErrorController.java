@@ -36,26 +36,28 @@ class ProblemErrorController implements ErrorController {
     void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         int status = statusOf(request);
         Object path = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+        String uri = path instanceof String given ? given : request.getRequestURI();
         Object failure = request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        DatabaseUnavailableException unavailable = status == 500 && failure instanceof Throwable thrown
+                ? DatabaseUnavailableException.explaining(thrown)
+                : null;
+        if (unavailable != null) {
+            log.warn("The database could not be reached answering {}: {}", uri, String.valueOf(failure));
+            problems.write(uri, response, unavailable);
+            return;
+        }
         ProblemDetail problem;
-        if (status == 500 && failure instanceof Throwable thrown && DatabaseUnavailableException.explains(thrown)) {
-            log.warn("The database could not be reached answering {}: {}", path, thrown.toString());
-            DatabaseUnavailableException unavailable = new DatabaseUnavailableException();
-            unavailable
-                    .getHeaders()
-                    .forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
-            problem = unavailable.getBody();
-        } else if (status >= 500) {
-            log.error("{} answering {}", status, path, failure instanceof Throwable thrown ? thrown : null);
+        if (status >= 500) {
+            log.error("{} answering {}", status, uri, failure instanceof Throwable thrown ? thrown : null);
             problem = ProblemHandler.internalError();
         } else {
-            log.debug("{} answering {}: {}", status, path, failure);
+            log.debug("{} answering {}: {}", status, uri, failure);
             HttpStatus known = HttpStatus.resolve(status);
             problem = ProblemDetail.forStatusAndDetail(
                     HttpStatusCode.valueOf(status),
                     "The request was refused: " + (known != null ? known.getReasonPhrase() : "error"));
         }
-        problems.write(path instanceof String uri ? uri : request.getRequestURI(), response, problem);
+        problems.write(uri, response, problem);
     }
 
     private static int statusOf(HttpServletRequest request) {

@@ -105,9 +105,9 @@ class ProblemHandler extends ResponseEntityExceptionHandler {
         if (tooLarge != null) {
             return render(tooLarge.getBody(), tooLarge.getHeaders(), request);
         }
-        if (DatabaseUnavailableException.explains(e)) {
+        DatabaseUnavailableException unavailable = DatabaseUnavailableException.explaining(e);
+        if (unavailable != null) {
             log.warn("The database could not be reached: {}", e.toString());
-            DatabaseUnavailableException unavailable = new DatabaseUnavailableException();
             return render(unavailable.getBody(), unavailable.getHeaders(), request);
         }
         log.error("Unexpected error", e);

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.http.ProblemDetail;
 import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Writes a problem straight to the servlet response, for errors raised in filters before Spring MVC runs. */
@@ -20,6 +21,14 @@ class ProblemWriter {
 
     void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem) throws IOException {
         write(request.getRequestURI(), response, problem);
+    }
+
+    /** Writes an error's problem and its headers (a {@code Retry-After}) as the answer to the request for {@code path}. */
+    void write(String path, HttpServletResponse response, ErrorResponse error) throws IOException {
+        if (!response.isCommitted()) {
+            error.getHeaders().forEach((name, values) -> values.forEach(value -> response.addHeader(name, value)));
+        }
+        write(path, response, error.getBody());
     }
 
     /** Writes the problem as the answer to the request for {@code path}. */
