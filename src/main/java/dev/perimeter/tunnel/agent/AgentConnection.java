@@ -2,40 +2,64 @@ package dev.perimeter.tunnel.agent;
 
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelHeads;
-import dev.perimeter.tunnel.TunnelStream;
-import java.io.ByteArrayOutputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One WebSocket connection to Perimeter: reassembles frames, starts an {@link UpstreamCall} for each stream the relay
- * opens and hands later frames to it. Frames are written one at a time, each waiting for the previous to be sent.
+ * One WebSocket connection to Perimeter, the last handler of its Netty pipeline: it reads frames, starts an {@link
+ * UpstreamCall} for each stream the relay opens and hands later frames to it. Everything a connection and its calls do
+ * runs on the connection's event loop, upstream sockets included. Frames sent during one turn of the loop leave
+ * together at its end, as one {@code BATCH} message when Perimeter agreed to batching, so a response that came at once
+ * (head, body and end) crosses the tunnel as one message, and an SSE event is never held back.
  */
-final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
+final class AgentConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Duration CLOSE_GRACE = Duration.ofSeconds(2);
 
     private final Upstream upstream;
-    private final Map<Integer, TunnelStream> streams = new ConcurrentHashMap<>();
-    private final ReentrantLock sendLock = new ReentrantLock();
+    private final UpstreamCall.Reader reader = new UpstreamCall.Reader();
+    private final Map<Integer, UpstreamCall> calls = new HashMap<>();
+    private final List<TunnelFrame> outbound = new ArrayList<>();
+    private final CompletableFuture<AgentConnection> opened = new CompletableFuture<>();
     private final CompletableFuture<String> closed = new CompletableFuture<>();
     private final CompletableFuture<String> replica = new CompletableFuture<>();
-    private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
-    private volatile @Nullable WebSocket socket;
+    private boolean flushScheduled;
+    private @Nullable ChannelPool upstreams;
+    private volatile @Nullable Channel channel;
+    private volatile @Nullable String endReason;
     private volatile boolean batching;
     private volatile long lastHeardNanos = System.nanoTime();
 
     AgentConnection(Upstream upstream) {
         this.upstream = upstream;
+    }
+
+    /** Completes once the WebSocket handshake succeeded, or exceptionally with why it did not. */
+    CompletableFuture<AgentConnection> opened() {
+        return opened;
     }
 
     /** Completes with the reason when the connection ends. */
@@ -45,7 +69,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
 
     /** The replica this connection is on, as the relay announced it; {@code null} if it says nothing within {@code wait}. */
     @Nullable
-    String replica(java.time.Duration wait) throws InterruptedException {
+    String replica(Duration wait) throws InterruptedException {
         try {
             return replica.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
@@ -57,41 +81,73 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
         return System.nanoTime() - lastHeardNanos;
     }
 
-    @Override
-    public void onOpen(WebSocket webSocket) {
-        this.socket = webSocket;
-        this.batching = TunnelFrame.BATCHING_PROTOCOL.equals(webSocket.getSubprotocol());
-        webSocket.request(1);
+    Upstream upstream() {
+        return upstream;
+    }
+
+    /** The pool of upstream connections served by this connection's event loop. */
+    ChannelPool upstreams() {
+        ChannelPool pool = upstreams;
+        if (pool == null) {
+            pool = upstream.pool(java.util.Objects.requireNonNull(channel).eventLoop(), reader);
+            upstreams = pool;
+        }
+        return pool;
+    }
+
+    /** Whether Perimeter agreed to {@code BATCH} messages, as the upgrade response said. */
+    void batching(boolean agreed) {
+        batching = agreed;
+    }
+
+    boolean batching() {
+        return batching;
     }
 
     @Override
-    public @Nullable CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-        lastHeardNanos = System.nanoTime();
-        byte[] bytes = new byte[data.remaining()];
-        data.get(bytes);
-        partial.writeBytes(bytes);
-        if (partial.size() > TunnelFrame.MAX_FRAME) {
-            abort("frame too large");
-            return null;
+    public void channelActive(ChannelHandlerContext context) throws Exception {
+        channel = context.channel();
+        super.channelActive(context);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
+        if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            lastHeardNanos = System.nanoTime();
+            opened.complete(this);
+        } else if (event == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+            opened.completeExceptionally(new IOException("the WebSocket handshake timed out"));
+            context.close();
         }
-        if (last) {
-            byte[] message = partial.toByteArray();
-            partial.reset();
-            try {
-                received(TunnelFrame.decodeAll(ByteBuffer.wrap(message)));
-            } catch (IllegalArgumentException e) {
-                abort("malformed frame");
-                return null;
+        super.userEventTriggered(context, event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+        try {
+            lastHeardNanos = System.nanoTime();
+            if (message instanceof BinaryWebSocketFrame binary) {
+                List<TunnelFrame> frames;
+                try {
+                    frames = TunnelFrame.decodeAll(binary.content().nioBuffer());
+                } catch (IllegalArgumentException e) {
+                    abort("malformed frame");
+                    return;
+                }
+                received(frames);
+            } else if (message instanceof CloseWebSocketFrame close) {
+                String reason = close.reasonText();
+                ended("closed by Perimeter (" + close.statusCode() + (reason.isEmpty() ? "" : " " + reason) + ")");
+                context.close();
+            } else if (message instanceof TextWebSocketFrame) {
+                abort("text frames are not part of the protocol");
             }
+        } finally {
+            ReferenceCountUtil.release(message);
         }
-        webSocket.request(1);
-        return null;
     }
 
-    /**
-     * Frames that came in one message. A stream's frames are handed over together, and a new stream's call starts
-     * only once they are, so a short request is whole before its thread first looks.
-     */
+    /** Frames that came in one message: pings are answered, and each stream is handed its frames together. */
     private void received(List<TunnelFrame> frames) {
         for (TunnelFrame frame : frames) {
             if (frame.type() == TunnelFrame.Type.PING) {
@@ -99,7 +155,7 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
                 if (announced != null) {
                     replica.complete(announced);
                 }
-                Thread.ofVirtual().start(() -> sendQuietly(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload())));
+                send(new TunnelFrame(TunnelFrame.Type.PONG, 0, frame.payload()));
             }
         }
         TunnelFrame.byStream(frames).forEach(this::receivedForStream);
@@ -108,126 +164,157 @@ final class AgentConnection implements WebSocket.Listener, TunnelStream.Sender {
     private void receivedForStream(List<TunnelFrame> frames) {
         TunnelFrame first = frames.getFirst();
         if (first.type() != TunnelFrame.Type.HEAD) {
-            TunnelStream stream = streams.get(first.streamId());
-            if (stream != null) {
-                stream.deliver(frames);
+            UpstreamCall call = calls.get(first.streamId());
+            if (call != null) {
+                call.received(frames);
             }
             return;
         }
-        TunnelStream stream = new TunnelStream(first.streamId(), this);
-        if (streams.putIfAbsent(first.streamId(), stream) != null) {
+        if (calls.containsKey(first.streamId())) {
             return;
         }
         TunnelHeads.Request head;
         try {
             head = TunnelHeads.decodeRequest(first.payload());
         } catch (IllegalArgumentException e) {
-            streams.remove(first.streamId());
-            stream.reset("malformed request head");
+            send(TunnelFrame.reset(first.streamId(), "malformed request head"));
             return;
         }
+        UpstreamCall call = new UpstreamCall(this, first.streamId(), head);
+        calls.put(first.streamId(), call);
+        call.start();
         if (frames.size() > 1) {
-            stream.deliver(frames.subList(1, frames.size()));
+            call.received(frames.subList(1, frames.size()));
         }
-        Thread.ofVirtual().name("tunnel-stream-" + first.streamId()).start(() -> {
-            try {
-                new UpstreamCall(upstream, stream, head).run();
-            } finally {
-                streams.remove(stream.id());
+    }
+
+    /** A call is over: later frames for its stream are dropped. */
+    void forget(int streamId) {
+        calls.remove(streamId);
+    }
+
+    /**
+     * Sends a frame at the end of this turn of the event loop, with whatever else is sent in it; callable from any
+     * thread.
+     */
+    void send(TunnelFrame frame) {
+        Channel current = channel;
+        if (current == null) {
+            return;
+        }
+        if (current.eventLoop().inEventLoop()) {
+            outbound.add(frame);
+            if (!flushScheduled) {
+                flushScheduled = true;
+                current.eventLoop().execute(this::flushOutbound);
             }
-        });
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-        abort("text frames are not part of the protocol");
-        return null;
-    }
-
-    @Override
-    public @Nullable CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-        ended("closed by Perimeter (" + statusCode + (reason.isEmpty() ? "" : " " + reason) + ")");
-        return null;
-    }
-
-    @Override
-    public void onError(WebSocket webSocket, Throwable error) {
-        ended("connection failed: " + error);
-    }
-
-    @Override
-    public void send(TunnelFrame frame) throws IOException {
-        write(frame.encode());
-    }
-
-    /** Sends frames in order: as one {@code BATCH} message when Perimeter agreed to batching. */
-    @Override
-    public void send(java.util.List<TunnelFrame> frames) throws IOException {
-        if (batching && frames.size() > 1) {
-            write(TunnelFrame.encodeBatch(frames));
         } else {
-            for (TunnelFrame frame : frames) {
-                write(frame.encode());
+            current.eventLoop().execute(() -> send(frame));
+        }
+    }
+
+    private void flushOutbound() {
+        flushScheduled = false;
+        Channel current = channel;
+        if (current == null || !current.isActive()) {
+            outbound.clear();
+            return;
+        }
+        List<TunnelFrame> batch = new ArrayList<>();
+        int size = 5;
+        for (TunnelFrame frame : outbound) {
+            if (!batching) {
+                write(current, frame.encode());
+                continue;
             }
+            if (!batch.isEmpty() && size + frame.batchedSize() > TunnelFrame.MAX_FRAME) {
+                write(current, encoded(batch));
+                batch.clear();
+                size = 5;
+            }
+            batch.add(frame);
+            size += frame.batchedSize();
         }
+        if (!batch.isEmpty()) {
+            write(current, encoded(batch));
+        }
+        outbound.clear();
+        current.flush();
     }
 
-    private void write(ByteBuffer message) throws IOException {
-        WebSocket webSocket = socket;
-        if (webSocket == null || closed.isDone()) {
-            throw new TunnelStream.ResetException("the connection to Perimeter is closed");
-        }
-        sendLock.lock();
-        try {
-            webSocket.sendBinary(message, true).get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            abort("send failed");
-            throw new TunnelStream.ResetException("the connection to Perimeter failed");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TunnelStream.ResetException("interrupted");
-        } finally {
-            sendLock.unlock();
-        }
+    private static ByteBuffer encoded(List<TunnelFrame> batch) {
+        return batch.size() == 1 ? batch.getFirst().encode() : TunnelFrame.encodeBatch(batch);
     }
 
-    /** Sends a heartbeat; a failure ends the connection. */
+    private void write(Channel current, ByteBuffer message) {
+        current.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)))
+                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+    }
+
+    /** Sends a heartbeat. */
     void ping() {
-        sendQuietly(new TunnelFrame(
+        send(new TunnelFrame(
                 TunnelFrame.Type.PING,
                 0,
                 ByteBuffer.allocate(8).putLong(System.nanoTime()).array()));
     }
 
-    private void sendQuietly(TunnelFrame frame) {
-        try {
-            send(frame);
-        } catch (IOException e) {
-            abort("heartbeat failed");
-        }
-    }
-
     /** Drops the connection at once, as a crash would. */
     void abort(String reason) {
-        WebSocket webSocket = socket;
-        if (webSocket != null) {
-            webSocket.abort();
+        if (endReason == null) {
+            endReason = reason;
         }
-        ended(reason);
+        Channel current = channel;
+        if (current != null) {
+            current.close();
+        } else {
+            closed.complete(reason);
+        }
     }
 
-    /** Closes the connection politely. */
+    /** Closes the connection politely: a close frame, and the socket after a short grace. */
     void close() {
-        WebSocket webSocket = socket;
-        if (webSocket != null) {
-            webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "agent stopping").orTimeout(2, TimeUnit.SECONDS);
+        Channel current = channel;
+        if (current != null && current.isActive()) {
+            if (endReason == null) {
+                endReason = "agent stopping";
+            }
+            current.writeAndFlush(new CloseWebSocketFrame(1000, "agent stopping"));
+            current.eventLoop().schedule(() -> current.close(), CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (!opened.isDone()) {
+            opened.completeExceptionally(cause);
+        } else if (endReason == null) {
+            endReason = cause instanceof TooLongFrameException
+                    ? "frame too large"
+                    : cause instanceof CorruptedFrameException ? "malformed frame" : "connection failed: " + cause;
+        }
+        context.close();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+        opened.completeExceptionally(new IOException("the connection closed during the WebSocket handshake"));
+        String reason = endReason;
+        ended(reason != null ? reason : "connection closed");
+        super.channelInactive(context);
+    }
+
+    /** The connection is over: its calls are cancelled and its idle upstream connections closed. On the event loop. */
     private void ended(String reason) {
         replica.cancel(false);
-        if (closed.complete(reason)) {
-            streams.values().forEach(stream -> stream.connectionLost(reason));
+        if (!closed.complete(reason)) {
+            return;
+        }
+        List.copyOf(calls.values()).forEach(call -> call.cancel(reason));
+        calls.clear();
+        ChannelPool pool = upstreams;
+        if (pool != null) {
+            pool.close();
         }
     }
 }

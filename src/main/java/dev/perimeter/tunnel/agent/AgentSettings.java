@@ -21,10 +21,9 @@ import java.util.Map;
  * @param backoffBase first reconnect wait cap ({@code --backoff-base}; PT1S)
  * @param backoffMax largest reconnect wait cap ({@code --backoff-max}; PT60S)
  * @param stablePeriod uptime after which the backoff starts over ({@code --stable-period}; PT30S)
- * @param carrierThreads platform threads that run the agent's virtual threads ({@code MCP_TUNNEL_CARRIER_THREADS},
- *     {@code --carrier-threads}; 1): a relay's work is short hops between sockets, and on one carrier they follow one
- *     another without waking a second thread; applied by {@link TunnelAgent#main} unless {@code
- *     -Djdk.virtualThreadScheduler.parallelism} is given
+ * @param carrierThreads event-loop threads that carry the agent's traffic ({@code MCP_TUNNEL_CARRIER_THREADS}, {@code
+ *     --carrier-threads}; 1): a relayed call is a few short steps between sockets, and on one thread they follow one
+ *     another without waking a second
  */
 public record AgentSettings(
         URI tunnelUrl,

@@ -1,9 +1,5 @@
 package dev.perimeter.tunnel.agent;
 
-import dev.perimeter.tunnel.TunnelFrame;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,8 +29,7 @@ final class ConnectionLoop implements Runnable {
 
     private final int index;
     private final AgentSettings settings;
-    private final Upstream upstream;
-    private final HttpClient client;
+    private final TunnelDialer dialer;
     private final Consumer<Instant> onDial;
     private final Backoff backoff;
     private final ReplicaSpread spread;
@@ -42,17 +37,11 @@ final class ConnectionLoop implements Runnable {
     private volatile @Nullable AgentConnection current;
 
     ConnectionLoop(
-            int index,
-            AgentSettings settings,
-            Upstream upstream,
-            HttpClient client,
-            ReplicaSpread spread,
-            Consumer<Instant> onDial) {
+            int index, AgentSettings settings, TunnelDialer dialer, ReplicaSpread spread, Consumer<Instant> onDial) {
         this.index = index;
         this.spread = spread;
         this.settings = settings;
-        this.upstream = upstream;
-        this.client = client;
+        this.dialer = dialer;
         this.onDial = onDial;
         this.backoff = new Backoff(
                 settings.backoffBase(), settings.backoffMax(), settings.stablePeriod(), ThreadLocalRandom.current());
@@ -69,11 +58,9 @@ final class ConnectionLoop implements Runnable {
                 spread.awaitEarlier(index, EARLIER_WAIT);
                 List<String> avoid = spread.dialling(index);
                 onDial.accept(Instant.now());
-                AgentConnection connection = new AgentConnection(upstream);
                 boolean mayAvoid = System.nanoTime() - spreadPausedUntil >= 0;
-                handshake(mayAvoid ? avoid : List.of())
-                        .buildAsync(settings.tunnelUrl(), connection)
-                        .join();
+                AgentConnection connection =
+                        dialer.dial(mayAvoid ? avoid : List.of()).join();
                 connectedAt = System.nanoTime();
                 current = connection;
                 String replica = connection.replica(REPLICA_WAIT);
@@ -121,21 +108,8 @@ final class ConnectionLoop implements Runnable {
         }
     }
 
-    /** The upgrade request: the tunnel token, the batching subprotocol and the replicas to avoid, if any. */
-    private WebSocket.Builder handshake(List<String> avoid) {
-        WebSocket.Builder builder = client.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + settings.token())
-                .subprotocols(TunnelFrame.BATCHING_PROTOCOL)
-                .connectTimeout(Duration.ofSeconds(10));
-        if (!avoid.isEmpty()) {
-            builder.header(TunnelFrame.AVOID_REPLICAS_HEADER, String.join(",", avoid));
-        }
-        return builder;
-    }
-
     private static boolean replicaHeld(@Nullable Throwable error) {
-        return error instanceof WebSocketHandshakeException handshake
-                && handshake.getResponse().statusCode() == 409;
+        return TunnelDialer.refusedWith(error) == 409;
     }
 
     private String heartbeatUntilClosed(AgentConnection connection) throws InterruptedException {
@@ -159,8 +133,8 @@ final class ConnectionLoop implements Runnable {
     }
 
     private static String describe(@Nullable Throwable error) {
-        if (error instanceof WebSocketHandshakeException handshake) {
-            int status = handshake.getResponse().statusCode();
+        int status = TunnelDialer.refusedWith(error);
+        if (status != 0) {
             return status == 401
                     ? "the tunnel token was refused (401): rotated, archived or wrong"
                     : "Perimeter refused the connection with " + status;

@@ -1,16 +1,23 @@
 package dev.perimeter.tunnel.agent;
 
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.InetNameResolver;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.SystemDefaultDnsResolver;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * The upstream client's name resolution: every connection it opens resolves the host here, and an address outside
- * the allowed ranges refuses the connection. The check is made on the very addresses the client connects to, once per
- * new connection, so a name that is later pointed elsewhere cannot turn the agent into an SSRF hop.
+ * The upstream connections' name resolution: every connection the agent opens to the private MCP server resolves its
+ * host here, and an address outside the allowed ranges refuses the connection. The check is made on the very
+ * addresses the agent connects to, once per new connection, so a name that is later pointed elsewhere cannot turn the
+ * agent into an SSRF hop. Like Netty's default resolver it asks the operating system, on the connection's event loop.
  */
-final class RangeCheckingResolver implements DnsResolver {
+final class RangeCheckingResolver extends AddressResolverGroup<InetSocketAddress> {
 
     private final AddressRanges allowed;
 
@@ -18,9 +25,9 @@ final class RangeCheckingResolver implements DnsResolver {
         this.allowed = allowed;
     }
 
-    @Override
-    public InetAddress[] resolve(String host) throws UnknownHostException {
-        InetAddress[] addresses = SystemDefaultDnsResolver.INSTANCE.resolve(host);
+    /** Every address {@code host} resolves to now, or a {@link RefusedAddressException} if one is outside the ranges. */
+    InetAddress[] resolve(String host) throws UnknownHostException {
+        InetAddress[] addresses = InetAddress.getAllByName(host);
         for (InetAddress address : addresses) {
             if (!allowed.allows(address)) {
                 throw new RefusedAddressException("the upstream " + host + " resolves to " + address.getHostAddress()
@@ -31,8 +38,26 @@ final class RangeCheckingResolver implements DnsResolver {
     }
 
     @Override
-    public String resolveCanonicalHostname(String host) throws UnknownHostException {
-        return SystemDefaultDnsResolver.INSTANCE.resolveCanonicalHostname(host);
+    protected AddressResolver<InetSocketAddress> newResolver(EventExecutor executor) {
+        return new InetNameResolver(executor) {
+            @Override
+            protected void doResolve(String host, Promise<InetAddress> promise) {
+                try {
+                    promise.setSuccess(RangeCheckingResolver.this.resolve(host)[0]);
+                } catch (UnknownHostException e) {
+                    promise.setFailure(e);
+                }
+            }
+
+            @Override
+            protected void doResolveAll(String host, Promise<List<InetAddress>> promise) {
+                try {
+                    promise.setSuccess(Arrays.asList(RangeCheckingResolver.this.resolve(host)));
+                } catch (UnknownHostException e) {
+                    promise.setFailure(e);
+                }
+            }
+        }.asAddressResolver();
     }
 
     /** An upstream address outside the allowed ranges; the message says which and why. */

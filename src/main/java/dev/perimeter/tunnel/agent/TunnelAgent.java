@@ -1,36 +1,36 @@
 package dev.perimeter.tunnel.agent;
 
-import java.net.http.HttpClient;
-import java.time.Duration;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The tunnel agent: checks that its upstream is in the allowed ranges, then keeps {@link AgentSettings#connections()}
- * connections to Perimeter open, each on its own thread, spread over replicas when the load balancer lets them be
- * ({@link ReplicaSpread}). Started by {@code java -jar perimeter.jar tunnel-agent};
+ * connections to Perimeter open, spread over replicas when the load balancer lets them be ({@link ReplicaSpread}).
+ * Each connection's dialling and heartbeats run on a virtual thread of its own; its traffic, and that of the upstream
+ * calls it carries, runs on one of {@link AgentSettings#carrierThreads()} Netty event loops. Started by {@code java -jar perimeter.jar tunnel-agent};
  * tests start it in-process.
  */
 public final class TunnelAgent implements AutoCloseable {
 
-    private static final String CARRIERS_PROPERTY = "jdk.virtualThreadScheduler.parallelism";
-
     private final AgentSettings settings;
-    private final Upstream upstream;
+    private final EventLoopGroup eventLoops;
     private final List<ConnectionLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Instant> dials = Collections.synchronizedList(new ArrayList<>());
-    private final HttpClient client = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(10))
-            .executor(Executors.newVirtualThreadPerTaskExecutor())
-            .build();
 
-    private TunnelAgent(AgentSettings settings, Upstream upstream) {
+    private TunnelAgent(AgentSettings settings) {
         this.settings = settings;
-        this.upstream = upstream;
+        this.eventLoops = new MultiThreadIoEventLoopGroup(
+                settings.carrierThreads(),
+                new DefaultThreadFactory("tunnel-agent-io", true),
+                NioIoHandler.newFactory());
     }
 
     /**
@@ -43,14 +43,15 @@ public final class TunnelAgent implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException("Refusing to start: " + refusal);
         }
-        TunnelAgent agent = new TunnelAgent(settings, upstream);
+        TunnelAgent agent = new TunnelAgent(settings);
+        TunnelDialer dialer = new TunnelDialer(agent.eventLoops, settings, upstream);
         ReplicaSpread spread = new ReplicaSpread();
         for (int i = 0; i < settings.connections(); i++) {
-            ConnectionLoop loop = new ConnectionLoop(i, settings, upstream, agent.client, spread, agent.dials::add);
+            ConnectionLoop loop = new ConnectionLoop(i, settings, dialer, spread, agent.dials::add);
             agent.loops.add(loop);
             agent.threads.add(Thread.ofVirtual().name("tunnel-connection-" + i).start(loop));
         }
-        JsonLog.info("agent started", "settings", settings, "virtualThreadCarriers", carriersAskedFor());
+        JsonLog.info("agent started", "settings", settings);
         return agent;
     }
 
@@ -70,29 +71,14 @@ public final class TunnelAgent implements AutoCloseable {
     public void kill() {
         loops.forEach(loop -> loop.stop(true));
         threads.forEach(Thread::interrupt);
-    }
-
-    /**
-     * Sizes the JDK's scheduler of virtual threads, unless {@code -D}{@value #CARRIERS_PROPERTY} already did. The JDK
-     * reads the property when it starts its first virtual thread, so this must run before any is started.
-     */
-    static void useCarrierThreads(int threads) {
-        if (System.getProperty(CARRIERS_PROPERTY) == null) {
-            System.setProperty(CARRIERS_PROPERTY, Integer.toString(threads));
-        }
-    }
-
-    /** The carriers the JDK's scheduler of virtual threads was asked for; it reads them as it starts. */
-    private static Object carriersAskedFor() {
-        Integer threads = Integer.getInteger(CARRIERS_PROPERTY);
-        return threads != null ? threads : "the JDK's default";
+        eventLoops.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     }
 
     @Override
     public void close() {
         loops.forEach(loop -> loop.stop(false));
         threads.forEach(Thread::interrupt);
-        upstream.close();
+        eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     }
 
     /** {@code java -jar perimeter.jar tunnel-agent [--url=… --token=… --upstream=…]}. */
@@ -101,7 +87,6 @@ public final class TunnelAgent implements AutoCloseable {
         TunnelAgent agent;
         try {
             settings = AgentSettings.from(args, System.getenv());
-            useCarrierThreads(settings.carrierThreads());
             agent = start(settings);
         } catch (IllegalArgumentException e) {
             JsonLog.error("agent not started", "reason", e.getMessage());

@@ -1,97 +1,97 @@
 package dev.perimeter.tunnel.agent;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelHealthChecker;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.channel.pool.SimpleChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.DnsResolver;
-import org.apache.hc.client5.http.SchemePortResolver;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.DefaultHttpClientConnectionOperator;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.io.HttpClientConnectionOperator;
-import org.apache.hc.client5.http.ssl.TlsSocketStrategy;
-import org.apache.hc.core5.http.URIScheme;
-import org.apache.hc.core5.http.config.RegistryBuilder;
-import org.apache.hc.core5.util.Timeout;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The private MCP server: its URL, the client that reaches it and the ranges its address must fall in. The client is
- * Apache HttpClient's classic (blocking) one: each relayed call reads and writes on its own virtual thread, with no
- * hand-off to a selector thread, and bytes pass through as sent (no decompression, no cookies, no redirects, no
- * retries). Its name resolution refuses addresses outside the allowed ranges.
+ * The private MCP server: its URL, the ranges its address must fall in, and pools of keep-alive connections to it.
+ * Each tunnel connection has its own pool on its own event loop, so a relayed call's upstream socket is served by the
+ * same thread as the WebSocket that carries it and no call hops between threads. Bytes pass through as sent: no
+ * decompression, no cookies, no redirects, no retries. Every new connection resolves the host through the {@link
+ * RangeCheckingResolver}.
  */
-final class Upstream implements AutoCloseable {
+final class Upstream {
 
-    private static final int MAX_CONNECTIONS = 1024;
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int MAX_HEAD_BYTES = 16 * 1024;
 
     private final URI url;
     private final RangeCheckingResolver resolver;
-    private final CloseableHttpClient client;
+    private final @Nullable SslContext tls;
 
     Upstream(URI url, AddressRanges allowed) {
         this.url = url;
         this.resolver = new RangeCheckingResolver(allowed);
-        this.client = HttpClients.custom()
-                .setConnectionManager(new ConnectionManagerBuilder()
-                        .setDnsResolver(resolver)
-                        .setMaxConnTotal(MAX_CONNECTIONS)
-                        .setMaxConnPerRoute(MAX_CONNECTIONS)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.of(5, TimeUnit.SECONDS))
-                                .setSocketTimeout(Timeout.DISABLED)
-                                .build())
-                        .build())
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setResponseTimeout(Timeout.DISABLED)
-                        .setConnectionRequestTimeout(Timeout.of(5, TimeUnit.SECONDS))
-                        .build())
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .disableRedirectHandling()
-                .build();
+        this.tls = "https".equals(url.getScheme()) ? ClientTls.jdkTrusted() : null;
     }
 
-    /** The pool's usual builder, except that its plain sockets are {@link UpstreamSockets}. */
-    private static final class ConnectionManagerBuilder extends PoolingHttpClientConnectionManagerBuilder {
+    /** A pool of connections to the upstream whose sockets are served by {@code loop}; {@code handler} reads them. */
+    ChannelPool pool(EventLoop loop, UpstreamCall.Reader handler) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
+                .resolver(resolver)
+                .remoteAddress(InetSocketAddress.createUnresolved(url.getHost(), port()));
+        return new SimpleChannelPool(
+                bootstrap,
+                new AbstractChannelPoolHandler() {
+                    @Override
+                    public void channelCreated(Channel channel) {
+                        if (tls != null) {
+                            channel.pipeline().addLast(tls.newHandler(channel.alloc(), url.getHost(), port()));
+                        }
+                        channel.pipeline()
+                                .addLast(new HttpClientCodec(4096, MAX_HEAD_BYTES, UpstreamCall.MAX_CHUNK))
+                                .addLast(handler);
+                    }
+                },
+                ChannelHealthChecker.ACTIVE);
+    }
 
-        @Override
-        protected HttpClientConnectionOperator createConnectionOperator(
-                SchemePortResolver ports, DnsResolver names, TlsSocketStrategy tls) {
-            return new DefaultHttpClientConnectionOperator(
-                    new UpstreamSockets(),
-                    ports,
-                    names,
-                    RegistryBuilder.<TlsSocketStrategy>create()
-                            .register(URIScheme.HTTPS.id, tls)
-                            .build());
+    private int port() {
+        if (url.getPort() != -1) {
+            return url.getPort();
         }
+        return tls != null ? 443 : 80;
     }
 
-    CloseableHttpClient client() {
-        return client;
+    /** The {@code Host} header the upstream expects. */
+    String host() {
+        return url.getRawAuthority();
     }
 
-    /** The upstream URL for what followed the tunnel's MCP URL (a query, usually nothing). */
-    URI target(String pathAndQuery) {
+    /** The request target (path and query) for what followed the tunnel's MCP URL (a query, usually nothing). */
+    String target(String pathAndQuery) {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        String query = url.getRawQuery();
+        String base = query == null ? path : path + "?" + query;
         if (pathAndQuery.isEmpty()) {
-            return url;
+            return base;
         }
-        String base = url.toString();
-        if (pathAndQuery.startsWith("?") && url.getRawQuery() != null) {
-            return URI.create(base + "&" + pathAndQuery.substring(1));
+        if (pathAndQuery.startsWith("?") && query != null) {
+            return base + "&" + pathAndQuery.substring(1);
         }
-        return URI.create(base + pathAndQuery);
+        return base + pathAndQuery;
     }
 
     /**
      * Why the upstream may not be called, or {@code null} when every address it resolves to now is allowed: checked
-     * once at start-up, by the same {@link RangeCheckingResolver} that checks each connection the client opens.
+     * once at start-up, by the same {@link RangeCheckingResolver} that checks each connection the agent opens.
      */
     @Nullable
     String refusal() {
@@ -103,11 +103,6 @@ final class Upstream implements AutoCloseable {
         } catch (UnknownHostException e) {
             return "the upstream host " + url.getHost() + " does not resolve";
         }
-    }
-
-    @Override
-    public void close() {
-        client.close(org.apache.hc.core5.io.CloseMode.IMMEDIATE);
     }
 
     @Override

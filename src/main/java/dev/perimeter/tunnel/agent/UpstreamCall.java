@@ -2,287 +2,414 @@ package dev.perimeter.tunnel.agent;
 
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelHeads;
-import dev.perimeter.tunnel.TunnelStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
-import org.apache.hc.core5.http.ClassicHttpResponse;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One relayed stream: the request goes to the private MCP server with its body streamed from the tunnel, and the
- * response streams back chunk by chunk, read and sent on this call's own thread. A reset from the relay (the caller
- * went away) aborts the upstream exchange.
+ * One relayed stream, driven by events on its tunnel connection's event loop: the request goes to the private MCP
+ * server on a pooled keep-alive connection, and the response goes back as frames as its bytes arrive. A small request
+ * body (the usual JSON-RPC message) is sent whole with its length; a larger one streams, chunked. Body bytes are
+ * bounded both ways by the tunnel's windows: the relay is granted more only once the upstream socket took what it sent,
+ * and the upstream is read only while the relay's window is open. A reset from the relay (the caller went away) closes
+ * the upstream connection.
  */
 final class UpstreamCall {
 
+    /** Largest body chunk read from the upstream at once: one {@code DATA} frame. */
+    static final int MAX_CHUNK = TunnelFrame.MAX_DATA;
+
     private static final String CORRELATION_HEADER = "X-Correlation-Id";
     private static final int SMALL_BODY = 64 * 1024;
+    private static final AttributeKey<UpstreamCall> CALL = AttributeKey.valueOf("perimeter-tunnel-call");
 
-    private final Upstream upstream;
-    private final TunnelStream stream;
+    private final AgentConnection connection;
+    private final int id;
     private final TunnelHeads.Request head;
-    private volatile @Nullable HttpUriRequestBase exchange;
-    private volatile boolean cancelled;
+    private final long start = System.nanoTime();
+    private @Nullable Channel upstream;
+    private boolean finished;
 
-    UpstreamCall(Upstream upstream, TunnelStream stream, TunnelHeads.Request head) {
-        this.upstream = upstream;
-        this.stream = stream;
+    private final List<byte[]> bodyAhead = new ArrayList<>();
+    private int bodyAheadBytes;
+    private boolean requestStarted;
+    private boolean requestEnded;
+    private boolean requestSent;
+    private int unconsumed;
+    private int consumedSinceGrant;
+
+    private int credit = TunnelFrame.INITIAL_WINDOW;
+    private final ArrayDeque<byte[]> responseAhead = new ArrayDeque<>();
+    private @Nullable HttpResponseStatus status;
+    private boolean informational;
+    private boolean responseEnded;
+    private boolean keepAlive;
+
+    UpstreamCall(AgentConnection connection, int id, TunnelHeads.Request head) {
+        this.connection = connection;
+        this.id = id;
         this.head = head;
     }
 
-    void run() {
-        long start = System.nanoTime();
-        HttpUriRequestBase request = new HttpUriRequestBase(head.method(), upstream.target(head.pathAndQuery()));
-        request.addHeader(CORRELATION_HEADER, head.correlationId());
-        for (TunnelHeads.Header header : head.headers()) {
-            if (TunnelHeads.forwardsRequestHeader(header.name())) {
-                request.addHeader(header.name(), header.value());
+    /** Takes a connection to the upstream from the pool; the request goes out once it has one. */
+    void start() {
+        connection.upstreams().acquire().addListener((Future<Channel> acquired) -> {
+            if (!acquired.isSuccess()) {
+                upstreamFailed(acquired.cause());
+            } else if (finished) {
+                acquired.getNow().close();
+            } else {
+                upstream = acquired.getNow();
+                upstream.attr(CALL).set(this);
+                sendRequest();
             }
-        }
-        try {
-            if (head.method().equals("POST")) {
-                request.setEntity(body());
-            }
-            exchange = request;
-            stream.onReset(this::cancel);
-            if (cancelled) {
+        });
+    }
+
+    /** Frames from the relay for this stream, in order. */
+    void received(List<TunnelFrame> frames) {
+        for (TunnelFrame frame : frames) {
+            if (finished) {
                 return;
             }
-            boolean answered = false;
-            try (ClassicHttpResponse response = upstream.client().executeOpen(null, request, null)) {
-                if (cancelled) {
-                    return;
+            switch (frame.type()) {
+                case DATA -> receivedBody(frame.payload());
+                case END -> {
+                    requestEnded = true;
+                    if (requestStarted && !requestSent) {
+                        requestSent = true;
+                        write(LastHttpContent.EMPTY_LAST_CONTENT, 0);
+                    }
                 }
-                stream.hold();
-                stream.sendHead(TunnelHeads.encode(new TunnelHeads.Response(response.getCode(), headersOf(response))));
-                answered = true;
-                copy(response.getEntity());
-                stream.sendEnd();
-                stream.flush();
-                JsonLog.info(
-                        "relayed",
-                        "correlationId",
-                        head.correlationId(),
-                        "method",
-                        head.method(),
-                        "status",
-                        response.getCode(),
-                        "ms",
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-            } catch (TunnelStream.ResetException e) {
-                throw e;
-            } catch (RangeCheckingResolver.RefusedAddressException e) {
-                JsonLog.warn("upstream refused", "correlationId", head.correlationId(), "reason", e.getMessage());
-                answerProblem(502, "tunnel-upstream-refused", "The agent refuses its upstream: " + e.getMessage());
-            } catch (IOException e) {
-                if (!cancelled && !answered) {
-                    JsonLog.warn("upstream unreachable", "correlationId", head.correlationId(), "error", e.toString());
-                    answerProblem(502, "tunnel-upstream-unreachable", "The private MCP server could not be reached");
-                } else if (!cancelled) {
-                    JsonLog.warn(
-                            "upstream failed mid-response",
-                            "correlationId",
-                            head.correlationId(),
-                            "error",
-                            e.toString());
-                    flushQuietly();
-                    stream.reset("the private MCP server failed: " + e.getMessage());
+                case WINDOW -> {
+                    credit += Math.max(0, frame.windowIncrement());
+                    sendResponseAhead();
                 }
+                case RESET -> cancel(frame.reason());
+                default -> {}
             }
-        } catch (TunnelStream.ResetException e) {
-            JsonLog.info("stream reset", "correlationId", head.correlationId(), "reason", e.getMessage());
-            request.cancel();
-        } catch (IOException e) {
-            if (!cancelled) {
-                JsonLog.warn("request body failed", "correlationId", head.correlationId(), "error", e.toString());
-                stream.reset("the request body could not be read: " + e.getMessage());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            request.cancel();
-            stream.reset("agent stopping");
+        }
+        sendRequest();
+    }
+
+    private void receivedBody(byte[] bytes) {
+        unconsumed += bytes.length;
+        if (unconsumed > TunnelFrame.INITIAL_WINDOW + TunnelFrame.MAX_DATA) {
+            reset("flow control violated");
+        } else if (requestStarted) {
+            write(new DefaultHttpContent(Unpooled.wrappedBuffer(bytes)), bytes.length);
+        } else {
+            bodyAhead.add(bytes);
+            bodyAheadBytes += bytes.length;
         }
     }
 
-    /**
-     * The request body: a small one (the usual JSON-RPC message) is read whole and sent with its length; a larger one
-     * streams from the tunnel as it arrives, chunked, after what was read so far.
-     */
-    private HttpEntity body() throws IOException {
-        TunnelBody body = new TunnelBody(stream);
-        byte[] whole = body.readUpTo(SMALL_BODY);
-        return whole != null ? new ByteArrayEntity(whole, null) : new InputStreamEntity(body, -1, null);
-    }
-
-    /**
-     * Streams the response body. Bytes that are already here go out together with what is held (the head at first,
-     * the end at last); before a read waits for the network, the held frames are flushed ({@link UpstreamSockets}), so
-     * an SSE event is never held back. A body of declared length ends when that much has come, without a read that
-     * could wait.
-     */
-    private void copy(@Nullable HttpEntity entity) throws IOException, InterruptedException {
-        if (entity == null) {
+    /** Starts the request once there is a connection and enough of the body to choose how to send it. */
+    private void sendRequest() {
+        if (requestStarted || finished || upstream == null) {
             return;
         }
-        long length = entity.getContentLength();
-        long copied = 0;
-        byte[] buffer = new byte[TunnelFrame.MAX_DATA];
-        try (InputStream in = entity.getContent();
-                UpstreamSockets.Scope flushing = UpstreamSockets.flushingBeforeWaiting(stream::flush)) {
-            while (copied != length) {
-                int n = in.read(buffer);
-                if (n < 0) {
-                    return;
-                }
-                if (n > 0) {
-                    stream.sendData(buffer, 0, n);
-                    copied += n;
-                }
-            }
+        boolean hasBody = head.method().equals("POST");
+        if (hasBody && !requestEnded && bodyAheadBytes <= SMALL_BODY) {
+            return;
         }
-    }
-
-    /** The relay reset the stream (the caller went away) or the connection dropped: the exchange is aborted. */
-    private void cancel() {
-        cancelled = true;
-        JsonLog.info("caller went away", "correlationId", head.correlationId(), "reason", stream.failure());
-        HttpUriRequestBase request = exchange;
-        if (request != null) {
-            request.cancel();
-        }
-    }
-
-    /** What was read before a failure still reaches the caller, so the truncation shows. */
-    private void flushQuietly() {
+        requestStarted = true;
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add(HttpHeaderNames.HOST, connection.upstream().host())
+                .add(CORRELATION_HEADER, head.correlationId());
         try {
-            stream.flush();
-        } catch (IOException e) {
-            // the stream is gone
+            for (TunnelHeads.Header header : head.headers()) {
+                if (TunnelHeads.forwardsRequestHeader(header.name())) {
+                    headers.add(header.name(), header.value());
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            reset("malformed request head");
+            return;
         }
-    }
-
-    private static List<TunnelHeads.Header> headersOf(ClassicHttpResponse response) {
-        List<TunnelHeads.Header> headers = new ArrayList<>();
-        for (Header header : response.getHeaders()) {
-            if (TunnelHeads.forwardsResponseHeader(header.getName())) {
-                headers.add(new TunnelHeads.Header(header.getName(), header.getValue()));
+        HttpMethod method = HttpMethod.valueOf(head.method());
+        String target = connection.upstream().target(head.pathAndQuery());
+        int ahead = bodyAheadBytes;
+        if (!hasBody || requestEnded) {
+            byte[] body = hasBody ? joined(bodyAhead, bodyAheadBytes) : new byte[0];
+            if (hasBody) {
+                headers.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            }
+            requestSent = true;
+            write(
+                    new DefaultFullHttpRequest(
+                            HttpVersion.HTTP_1_1,
+                            method,
+                            target,
+                            Unpooled.wrappedBuffer(body),
+                            headers,
+                            DefaultHttpHeaders.EMPTY_HEADERS),
+                    ahead);
+        } else {
+            headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            write(new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, target, headers), 0);
+            for (byte[] chunk : bodyAhead) {
+                write(new DefaultHttpContent(Unpooled.wrappedBuffer(chunk)), chunk.length);
             }
         }
-        return headers;
+        bodyAhead.clear();
+        bodyAheadBytes = 0;
     }
 
-    private void answerProblem(int status, String slug, String detail) {
+    /** Writes to the upstream; once the socket took {@code bodyBytes} of body, the relay may send that many more. */
+    private void write(Object message, int bodyBytes) {
+        Channel channel = upstream;
+        if (channel == null) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        channel.writeAndFlush(message).addListener(written -> {
+            if (written.isSuccess()) {
+                consumed(bodyBytes);
+            } else {
+                upstreamFailed(written.cause());
+            }
+        });
+    }
+
+    private void consumed(int bytes) {
+        unconsumed -= bytes;
+        consumedSinceGrant += bytes;
+        if (consumedSinceGrant >= TunnelFrame.INITIAL_WINDOW / 2 && !finished) {
+            connection.send(TunnelFrame.window(id, consumedSinceGrant));
+            consumedSinceGrant = 0;
+        }
+    }
+
+    /** What the upstream sent: the response head, body chunks and its end. */
+    private void responded(HttpObject message) {
+        if (finished) {
+            return;
+        }
+        if (message instanceof HttpResponse response) {
+            informational = response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+            if (!informational) {
+                status = response.status();
+                keepAlive = HttpUtil.isKeepAlive(response);
+                connection.send(new TunnelFrame(
+                        TunnelFrame.Type.HEAD,
+                        id,
+                        TunnelHeads.encode(new TunnelHeads.Response(status.code(), forwarded(response.headers())))));
+            }
+        }
+        if (message instanceof HttpContent content && !informational) {
+            if (content.content().isReadable()) {
+                responseAhead.add(ByteBufUtil.getBytes(content.content()));
+            }
+            if (content instanceof LastHttpContent) {
+                responseEnded = true;
+            }
+            sendResponseAhead();
+        } else if (message instanceof LastHttpContent) {
+            informational = false;
+        }
+    }
+
+    /** Sends what the window allows; reads from the upstream wait while the rest does not fit. */
+    private void sendResponseAhead() {
+        if (finished || status == null) {
+            return;
+        }
+        while (!responseAhead.isEmpty() && credit > 0) {
+            byte[] chunk = responseAhead.poll();
+            int n = Math.min(chunk.length, credit);
+            if (n < chunk.length) {
+                responseAhead.addFirst(java.util.Arrays.copyOfRange(chunk, n, chunk.length));
+                chunk = java.util.Arrays.copyOf(chunk, n);
+            }
+            connection.send(new TunnelFrame(TunnelFrame.Type.DATA, id, chunk));
+            credit -= n;
+        }
+        Channel channel = upstream;
+        if (channel != null) {
+            boolean open = responseAhead.isEmpty();
+            if (channel.config().isAutoRead() != open) {
+                channel.config().setAutoRead(open);
+            }
+        }
+        if (responseEnded && responseAhead.isEmpty()) {
+            connection.send(TunnelFrame.of(TunnelFrame.Type.END, id));
+            JsonLog.info(
+                    "relayed",
+                    "correlationId",
+                    head.correlationId(),
+                    "method",
+                    head.method(),
+                    "status",
+                    status.code(),
+                    "ms",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            finish(keepAlive && requestSent);
+        }
+    }
+
+    /** The upstream connection failed or closed before the response ended. */
+    private void upstreamFailed(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        if (cause instanceof RangeCheckingResolver.RefusedAddressException) {
+            JsonLog.warn("upstream refused", "correlationId", head.correlationId(), "reason", cause.getMessage());
+            answerProblem(502, "tunnel-upstream-refused", "The agent refuses its upstream: " + cause.getMessage());
+        } else if (status == null) {
+            JsonLog.warn("upstream unreachable", "correlationId", head.correlationId(), "error", cause.toString());
+            answerProblem(502, "tunnel-upstream-unreachable", "The private MCP server could not be reached");
+        } else {
+            JsonLog.warn(
+                    "upstream failed mid-response", "correlationId", head.correlationId(), "error", cause.toString());
+            responseAhead.forEach(chunk -> connection.send(new TunnelFrame(TunnelFrame.Type.DATA, id, chunk)));
+            reset("the private MCP server failed: " + cause.getMessage());
+        }
+        finish(false);
+    }
+
+    /** The relay reset the stream (the caller went away) or the tunnel connection dropped. */
+    void cancel(String reason) {
+        if (!finished) {
+            JsonLog.info("caller went away", "correlationId", head.correlationId(), "reason", reason);
+            finish(false);
+        }
+    }
+
+    private void reset(String reason) {
+        if (!finished) {
+            connection.send(TunnelFrame.reset(id, reason));
+            finish(false);
+        }
+    }
+
+    /** Ends the call: a connection whose exchange completed cleanly goes back to the pool, any other is closed. */
+    private void finish(boolean reusable) {
+        finished = true;
+        connection.forget(id);
+        responseAhead.clear();
+        bodyAhead.clear();
+        Channel channel = upstream;
+        if (channel == null) {
+            return;
+        }
+        upstream = null;
+        channel.attr(CALL).set(null);
+        if (reusable && channel.isActive()) {
+            channel.config().setAutoRead(true);
+            connection.upstreams().release(channel);
+        } else {
+            channel.close();
+        }
+    }
+
+    private void answerProblem(int code, String slug, String detail) {
         String body = "{\"type\":\"https://perimeter.dev/problems/" + slug + "\",\"title\":\"Bad gateway\",\"status\":"
-                + status + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"")
+                + code + ",\"detail\":\"" + detail.replace("\\", "\\\\").replace("\"", "\\\"")
                 + "\",\"correlationId\":\"" + head.correlationId() + "\"}";
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        try {
-            stream.sendHead(TunnelHeads.encode(new TunnelHeads.Response(
-                    status, List.of(new TunnelHeads.Header("Content-Type", "application/problem+json")))));
-            stream.sendData(bytes, 0, bytes.length);
-            stream.sendEnd();
-        } catch (IOException e) {
-            // the stream is gone
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        connection.send(new TunnelFrame(
+                TunnelFrame.Type.HEAD,
+                id,
+                TunnelHeads.encode(new TunnelHeads.Response(
+                        code, List.of(new TunnelHeads.Header("Content-Type", "application/problem+json"))))));
+        connection.send(new TunnelFrame(TunnelFrame.Type.DATA, id, body.getBytes(StandardCharsets.UTF_8)));
+        connection.send(TunnelFrame.of(TunnelFrame.Type.END, id));
     }
 
-    /** The request body as it arrives through the tunnel. */
-    private static final class TunnelBody extends InputStream {
-
-        private final TunnelStream stream;
-        private final java.util.ArrayDeque<byte[]> chunks = new java.util.ArrayDeque<>();
-        private int position;
-        private boolean ended;
-
-        TunnelBody(TunnelStream stream) {
-            this.stream = stream;
-        }
-
-        /** Reads ahead until the body ends or passes {@code limit} bytes: the whole body if it ended, else null. */
-        byte @Nullable [] readUpTo(int limit) throws IOException {
-            int size = 0;
-            while (!ended && size <= limit) {
-                byte[] chunk = nextChunk();
-                if (chunk != null) {
-                    chunks.add(chunk);
-                    size += chunk.length;
-                }
+    private static List<TunnelHeads.Header> forwarded(HttpHeaders headers) {
+        List<TunnelHeads.Header> kept = new ArrayList<>();
+        for (Map.Entry<String, String> header : headers) {
+            if (TunnelHeads.forwardsResponseHeader(header.getKey())) {
+                kept.add(new TunnelHeads.Header(header.getKey(), header.getValue()));
             }
-            if (!ended) {
-                return null;
-            }
-            java.io.ByteArrayOutputStream whole = new java.io.ByteArrayOutputStream(size);
-            chunks.forEach(whole::writeBytes);
-            chunks.clear();
-            return whole.toByteArray();
         }
+        return kept;
+    }
 
-        /** The next body chunk from the tunnel, or null at its end. */
-        private byte @Nullable [] nextChunk() throws IOException {
-            while (true) {
-                TunnelFrame frame;
-                try {
-                    frame = stream.next(1, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted");
+    private static byte[] joined(List<byte[]> chunks, int size) {
+        if (chunks.size() == 1) {
+            return chunks.getFirst();
+        }
+        ByteArrayOutputStream whole = new ByteArrayOutputStream(size);
+        chunks.forEach(whole::writeBytes);
+        return whole.toByteArray();
+    }
+
+    /**
+     * Reads the upstream connections of one tunnel connection and hands what comes to the call that holds the
+     * connection; a connection that speaks while no call holds it is closed.
+     */
+    @ChannelHandler.Sharable
+    static final class Reader extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelRead(ChannelHandlerContext context, Object message) {
+            try {
+                UpstreamCall call = context.channel().attr(CALL).get();
+                if (call == null || !(message instanceof HttpObject object)) {
+                    context.close();
+                } else if (object.decoderResult().isFailure()) {
+                    context.close();
+                    call.upstreamFailed(object.decoderResult().cause());
+                } else {
+                    call.responded(object);
                 }
-                if (frame == null) {
-                    continue;
-                }
-                switch (frame.type()) {
-                    case DATA -> {
-                        return frame.payload();
-                    }
-                    case END -> {
-                        ended = true;
-                        return null;
-                    }
-                    case RESET -> throw new TunnelStream.ResetException(frame.reason());
-                    default -> {}
-                }
+            } finally {
+                ReferenceCountUtil.release(message);
             }
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
+        public void channelInactive(ChannelHandlerContext context) {
+            UpstreamCall call = context.channel().attr(CALL).get();
+            if (call != null) {
+                call.upstreamFailed(new ClosedChannelException() {
+                    @Override
+                    public String getMessage() {
+                        return "the connection closed";
+                    }
+                });
+            }
         }
 
         @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            while (chunks.isEmpty() || position == chunks.peekFirst().length) {
-                if (!chunks.isEmpty()) {
-                    chunks.removeFirst();
-                    position = 0;
-                    continue;
-                }
-                if (ended) {
-                    return -1;
-                }
-                byte[] chunk = nextChunk();
-                if (chunk != null) {
-                    chunks.add(chunk);
-                }
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            context.close();
+            UpstreamCall call = context.channel().attr(CALL).get();
+            if (call != null) {
+                call.upstreamFailed(cause instanceof IOException ? cause : new IOException(cause));
             }
-            byte[] chunk = chunks.peekFirst();
-            int n = Math.min(length, chunk.length - position);
-            System.arraycopy(chunk, position, buffer, offset, n);
-            position += n;
-            return n;
         }
     }
 }

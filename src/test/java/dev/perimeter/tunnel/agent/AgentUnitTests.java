@@ -130,24 +130,56 @@ class AgentUnitTests {
     }
 
     @Test
-    void theUpstreamClientConnectsOnlyInsideTheAllowedRanges() {
-        try (Upstream upstream =
-                new Upstream(URI.create("http://127.0.0.1:1/mcp"), AddressRanges.parse("10.0.0.0/8"))) {
-            assertThatThrownBy(() -> upstream.client()
-                            .executeOpen(
-                                    null,
-                                    new org.apache.hc.client5.http.classic.methods.HttpGet(upstream.target("")),
-                                    null))
+    void theUpstreamConnectionsConnectOnlyInsideTheAllowedRanges() throws Exception {
+        Upstream upstream = new Upstream(URI.create("http://127.0.0.1:1/mcp"), AddressRanges.parse("10.0.0.0/8"));
+        io.netty.channel.EventLoopGroup loops =
+                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            io.netty.util.concurrent.Future<io.netty.channel.Channel> connected = upstream.pool(
+                            loops.next(), new UpstreamCall.Reader())
+                    .acquire()
+                    .await();
+            assertThat(connected.cause())
                     .isInstanceOf(RangeCheckingResolver.RefusedAddressException.class)
                     .hasMessageContaining("127.0.0.1")
                     .hasMessageContaining("10.0.0.0/8");
+        } finally {
+            loops.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
     @Test
     void theUpstreamUrlKeepsItsQuery() {
         Upstream upstream = new Upstream(URI.create("http://127.0.0.1:1/mcp?x=1"), AddressRanges.parse("127.0.0.0/8"));
-        assertThat(upstream.target("")).hasToString("http://127.0.0.1:1/mcp?x=1");
-        assertThat(upstream.target("?y=2")).hasToString("http://127.0.0.1:1/mcp?x=1&y=2");
+        assertThat(upstream.target("")).isEqualTo("/mcp?x=1");
+        assertThat(upstream.target("?y=2")).isEqualTo("/mcp?x=1&y=2");
+        assertThat(new Upstream(URI.create("http://127.0.0.1:1"), AddressRanges.parse("127.0.0.0/8")).target(""))
+                .isEqualTo("/");
+        assertThat(upstream.host()).isEqualTo("127.0.0.1:1");
+    }
+
+    @Test
+    void theConnectionBatchesOnlyWhenPerimeterChoseTheSubprotocol() {
+        Upstream upstream = new Upstream(URI.create("http://127.0.0.1:1/mcp"), AddressRanges.parse("127.0.0.0/8"));
+        for (String chosen : new String[] {dev.perimeter.tunnel.TunnelFrame.BATCHING_PROTOCOL, null, "other"}) {
+            AgentConnection connection = new AgentConnection(upstream);
+            var channel = new io.netty.channel.embedded.EmbeddedChannel(new TunnelDialer.SubprotocolChoice(connection));
+            var upgrade = new io.netty.handler.codec.http.DefaultFullHttpResponse(
+                    io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+                    io.netty.handler.codec.http.HttpResponseStatus.SWITCHING_PROTOCOLS);
+            if (chosen != null) {
+                upgrade.headers().set("Sec-WebSocket-Protocol", chosen);
+            }
+            channel.writeInbound(upgrade);
+            io.netty.handler.codec.http.FullHttpResponse passed = channel.readInbound();
+            assertThat(connection.batching())
+                    .as(chosen)
+                    .isEqualTo(chosen == dev.perimeter.tunnel.TunnelFrame.BATCHING_PROTOCOL);
+            assertThat(passed.headers().get("Sec-WebSocket-Protocol"))
+                    .as("what the handshaker checks")
+                    .isEqualTo("other".equals(chosen) ? "other" : null);
+            passed.release();
+            channel.finishAndReleaseAll();
+        }
     }
 }
