@@ -15,7 +15,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * A plain HTTP upstream beside the MCP server, for what the SDK cannot show: {@code POST} answers the SHA-256 and
  * length of the body it read; {@code GET ?bytes=n} answers n bytes; {@code GET ?ticks} streams an SSE tick every 50 ms
- * until the caller goes away, which it records; {@code GET ?quiet} sends one SSE event and then nothing for 30 s.
+ * until the caller goes away, which it records; {@code GET ?quiet} sends one SSE event and then nothing for 30 s; {@code GET ?breaks} fails mid-body.
  */
 final class RawUpstreamServlet extends HttpServlet {
 
@@ -25,6 +25,7 @@ final class RawUpstreamServlet extends HttpServlet {
     final CountDownLatch release = new CountDownLatch(1);
     volatile String lastAuthorization;
     volatile String lastHost;
+    volatile String lastPeer;
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -58,6 +59,7 @@ final class RawUpstreamServlet extends HttpServlet {
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         lastAuthorization = request.getHeader("Authorization");
         lastHost = request.getHeader("Host");
+        lastPeer = request.getRemoteAddr() + ":" + request.getRemotePort();
         if (request.getParameter("hold") != null) {
             holding.countDown();
             try {
@@ -78,6 +80,10 @@ final class RawUpstreamServlet extends HttpServlet {
         }
         if (request.getParameter("trickle") != null) {
             trickle(response);
+            return;
+        }
+        if (request.getParameter("breaks") != null) {
+            breaks(response);
             return;
         }
         int bytes = Integer.parseInt(request.getParameter("bytes"));
@@ -109,6 +115,15 @@ final class RawUpstreamServlet extends HttpServlet {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Starts a chunked body and fails: Tomcat drops the connection without the last chunk. */
+    private void breaks(HttpServletResponse response) throws IOException {
+        response.setContentType("application/json");
+        OutputStream out = response.getOutputStream();
+        out.write("[1,".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        throw new IllegalStateException("the upstream broke mid-response (on purpose)");
     }
 
     private void quiet(HttpServletResponse response) throws IOException {

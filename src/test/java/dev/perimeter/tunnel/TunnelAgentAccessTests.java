@@ -127,30 +127,9 @@ class TunnelAgentAccessTests extends TunnelTestSupport {
     @Test
     void anAgentThatDoesNotOfferBatchingGetsOneFramePerMessageAndIsRelayed() throws Exception {
         Registered tunnel = register(newTenant());
-        java.util.concurrent.LinkedBlockingQueue<ByteBuffer> messages =
-                new java.util.concurrent.LinkedBlockingQueue<>();
-        WebSocket socket = http.newWebSocketBuilder()
-                .header("Authorization", "Bearer " + tunnel.token())
-                .buildAsync(URI.create(tunnel.connectUrl()), new WebSocket.Listener() {
-                    @Override
-                    public CompletableFuture<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-                        ByteBuffer copy =
-                                ByteBuffer.allocate(data.remaining()).put(data).flip();
-                        messages.add(copy);
-                        webSocket.request(1);
-                        return null;
-                    }
-                })
-                .join();
+        java.util.concurrent.BlockingQueue<ByteBuffer> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        WebSocket socket = handAgent(tunnel, messages, false);
         assertThat(socket.getSubprotocol()).isEmpty();
-        TunnelFrame announcement = TunnelFrame.decode(messages.poll(20, TimeUnit.SECONDS));
-        assertThat(announcement.type())
-                .as("the relay's first frame is a PING any agent answers")
-                .isEqualTo(TunnelFrame.Type.PING);
-        assertThat(announcement.announcedReplica()).startsWith("rep_");
-        socket.sendBinary(new TunnelFrame(TunnelFrame.Type.PONG, 0, announcement.payload()).encode(), true)
-                .join();
-        awaitConnections(tunnel, 1);
         CompletableFuture<Api.Response> call = CompletableFuture.supplyAsync(() -> api.post(tunnel.mcpPath())
                 .key(tunnel.tenant().key())
                 .header("Accept", "application/json, text/event-stream")
@@ -182,6 +161,86 @@ class TunnelAgentAccessTests extends TunnelTestSupport {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.text()).isEqualTo(new String(body, java.nio.charset.StandardCharsets.UTF_8));
         socket.abort();
+    }
+
+    @Test
+    void aResetThatCameWithTheHeadStillGivesTheCallerTheStatusAndATruncatedBody() throws Exception {
+        Registered tunnel = register(newTenant());
+        java.util.concurrent.BlockingQueue<ByteBuffer> messages = new java.util.concurrent.LinkedBlockingQueue<>();
+        WebSocket socket = handAgent(tunnel, messages, true);
+        CompletableFuture<java.net.http.HttpResponse<java.io.InputStream>> call = http.sendAsync(
+                java.net.http.HttpRequest.newBuilder(URI.create("http://localhost:" + port + tunnel.mcpPath()))
+                        .header("Authorization", "Bearer " + tunnel.tenant().key())
+                        .GET()
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        TunnelFrame head = null;
+        while (head == null) {
+            ByteBuffer message = messages.poll(20, TimeUnit.SECONDS);
+            assertThat(message).as("the call's head").isNotNull();
+            head = TunnelFrame.decodeAll(message).stream()
+                    .filter(frame -> frame.type() == TunnelFrame.Type.HEAD)
+                    .findFirst()
+                    .orElse(null);
+        }
+        int stream = head.streamId();
+        socket.sendBinary(
+                        TunnelFrame.encodeBatch(java.util.List.of(
+                                new TunnelFrame(
+                                        TunnelFrame.Type.HEAD,
+                                        stream,
+                                        TunnelHeads.encode(new TunnelHeads.Response(
+                                                200,
+                                                java.util.List.of(
+                                                        new TunnelHeads.Header("Content-Type", "application/json"))))),
+                                new TunnelFrame(TunnelFrame.Type.DATA, stream, "[1,".getBytes()),
+                                TunnelFrame.reset(stream, "the private MCP server failed"))),
+                        true)
+                .join();
+
+        java.net.http.HttpResponse<java.io.InputStream> response = call.get(20, TimeUnit.SECONDS);
+        assertThat(response.statusCode())
+                .as("the upstream's status, not the relay's")
+                .isEqualTo(200);
+        try (java.io.InputStream body = response.body()) {
+            assertThatThrownBy(body::readAllBytes)
+                    .as("a truncated body is an error, not a short success")
+                    .isInstanceOf(java.io.IOException.class);
+        }
+        socket.abort();
+    }
+
+    /**
+     * An agent written by hand: it connects with the tunnel token, offering batching or not, answers the relay's
+     * announcing {@code PING} and queues every later message.
+     */
+    private WebSocket handAgent(
+            Registered tunnel, java.util.concurrent.BlockingQueue<ByteBuffer> messages, boolean batching)
+            throws Exception {
+        WebSocket.Builder builder = http.newWebSocketBuilder().header("Authorization", "Bearer " + tunnel.token());
+        if (batching) {
+            builder.subprotocols(TunnelFrame.BATCHING_PROTOCOL);
+        }
+        WebSocket socket = builder.buildAsync(URI.create(tunnel.connectUrl()), new WebSocket.Listener() {
+                    @Override
+                    public CompletableFuture<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+                        ByteBuffer copy =
+                                ByteBuffer.allocate(data.remaining()).put(data).flip();
+                        messages.add(copy);
+                        webSocket.request(1);
+                        return null;
+                    }
+                })
+                .join();
+        TunnelFrame announcement = TunnelFrame.decode(messages.poll(20, TimeUnit.SECONDS));
+        assertThat(announcement.type())
+                .as("the relay's first frame is a PING any agent answers")
+                .isEqualTo(TunnelFrame.Type.PING);
+        assertThat(announcement.announcedReplica()).startsWith("rep_");
+        socket.sendBinary(new TunnelFrame(TunnelFrame.Type.PONG, 0, announcement.payload()).encode(), true)
+                .join();
+        awaitConnections(tunnel, 1);
+        return socket;
     }
 
     @Test

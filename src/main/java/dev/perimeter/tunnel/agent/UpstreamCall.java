@@ -28,7 +28,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -394,12 +393,7 @@ final class UpstreamCall {
         public void channelInactive(ChannelHandlerContext context) {
             UpstreamCall call = context.channel().attr(CALL).get();
             if (call != null) {
-                call.upstreamFailed(new ClosedChannelException() {
-                    @Override
-                    public String getMessage() {
-                        return "the connection closed";
-                    }
-                });
+                call.upstreamFailed(new IOException("the connection closed"));
             }
         }
 

@@ -239,6 +239,7 @@ class McpRelay {
                     metrics.stream("agent-lost");
                     String error = events == null ? null : JsonRpcFailure.event(json, events.prefix(), frame.reason());
                     if (error == null) {
+                        commitQuietly(response);
                         throw new RelayAbortedException(frame.reason());
                     }
                     out.write(error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -251,6 +252,18 @@ class McpRelay {
                     throw new RelayAbortedException("unexpected " + frame.type());
                 }
             }
+        }
+    }
+
+    /**
+     * Sends the head and what is buffered of the body before the exchange is cut, so that the caller sees the status
+     * the upstream gave and a truncated body, even when the reset came in the same message as the head.
+     */
+    private static void commitQuietly(HttpServletResponse response) {
+        try {
+            response.flushBuffer();
+        } catch (IOException e) {
+            // the caller has gone too
         }
     }
 
