@@ -70,9 +70,9 @@ final class Upstream {
         return tls != null ? 443 : 80;
     }
 
-    /** The {@code Host} header the upstream expects. */
+    /** The {@code Host} header the upstream expects: its host and the port the URL names, never user information. */
     String host() {
-        return url.getRawAuthority();
+        return url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + url.getPort();
     }
 
     /** The request target (path and query) for what followed the tunnel's MCP URL (a query, usually nothing). */

@@ -245,16 +245,7 @@ final class UpstreamCall {
         if (finished || status == null) {
             return;
         }
-        while (!responseAhead.isEmpty() && credit > 0) {
-            byte[] chunk = responseAhead.poll();
-            int n = Math.min(chunk.length, credit);
-            if (n < chunk.length) {
-                responseAhead.addFirst(java.util.Arrays.copyOfRange(chunk, n, chunk.length));
-                chunk = java.util.Arrays.copyOf(chunk, n);
-            }
-            connection.send(new TunnelFrame(TunnelFrame.Type.DATA, id, chunk));
-            credit -= n;
-        }
+        sendWhatFits();
         Channel channel = upstream;
         if (channel != null) {
             boolean open = responseAhead.isEmpty();
@@ -278,6 +269,19 @@ final class UpstreamCall {
         }
     }
 
+    private void sendWhatFits() {
+        while (!responseAhead.isEmpty() && credit > 0) {
+            byte[] chunk = responseAhead.poll();
+            int n = Math.min(chunk.length, credit);
+            if (n < chunk.length) {
+                responseAhead.addFirst(java.util.Arrays.copyOfRange(chunk, n, chunk.length));
+                chunk = java.util.Arrays.copyOf(chunk, n);
+            }
+            connection.send(new TunnelFrame(TunnelFrame.Type.DATA, id, chunk));
+            credit -= n;
+        }
+    }
+
     /** The upstream connection failed or closed before the response ended. */
     private void upstreamFailed(Throwable cause) {
         if (finished) {
@@ -292,7 +296,7 @@ final class UpstreamCall {
         } else {
             JsonLog.warn(
                     "upstream failed mid-response", "correlationId", head.correlationId(), "error", cause.toString());
-            responseAhead.forEach(chunk -> connection.send(new TunnelFrame(TunnelFrame.Type.DATA, id, chunk)));
+            sendWhatFits();
             reset("the private MCP server failed: " + cause.getMessage());
         }
         finish(false);

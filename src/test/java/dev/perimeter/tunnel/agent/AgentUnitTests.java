@@ -156,6 +156,10 @@ class AgentUnitTests {
         assertThat(new Upstream(URI.create("http://127.0.0.1:1"), AddressRanges.parse("127.0.0.0/8")).target(""))
                 .isEqualTo("/");
         assertThat(upstream.host()).isEqualTo("127.0.0.1:1");
+        assertThat(new Upstream(URI.create("http://user:pw@127.0.0.1:1/mcp"), AddressRanges.parse("127.0.0.0/8"))
+                        .host())
+                .as("user information never reaches the Host header")
+                .isEqualTo("127.0.0.1:1");
     }
 
     @Test
