@@ -112,7 +112,7 @@ final class UpstreamCall {
                     }
                 }
                 case WINDOW -> {
-                    credit += Math.max(0, frame.windowIncrement());
+                    credit = (int) Math.min(Integer.MAX_VALUE, (long) credit + Math.max(0, frame.windowIncrement()));
                     sendResponseAhead();
                 }
                 case RESET -> cancel(frame.reason());
