@@ -151,6 +151,36 @@ public record TunnelFrame(Type type, int streamId, byte[] payload) {
         return buffer.flip();
     }
 
+    /**
+     * The messages that carry {@code frames}, in order: one per frame, or, on a connection that batches, as few {@code
+     * BATCH} messages as fit {@link #MAX_FRAME}, a frame left alone going as itself.
+     */
+    public static java.util.List<ByteBuffer> messages(java.util.List<TunnelFrame> frames, boolean batching) {
+        java.util.List<ByteBuffer> messages = new java.util.ArrayList<>();
+        if (!batching) {
+            frames.forEach(frame -> messages.add(frame.encode()));
+            return messages;
+        }
+        int start = 0;
+        int size = 5;
+        for (int i = 0; i < frames.size(); i++) {
+            if (i > start && size + frames.get(i).batchedSize() > MAX_FRAME) {
+                messages.add(message(frames.subList(start, i)));
+                start = i;
+                size = 5;
+            }
+            size += frames.get(i).batchedSize();
+        }
+        if (start < frames.size()) {
+            messages.add(message(frames.subList(start, frames.size())));
+        }
+        return messages;
+    }
+
+    private static ByteBuffer message(java.util.List<TunnelFrame> frames) {
+        return frames.size() == 1 ? frames.getFirst().encode() : encodeBatch(frames);
+    }
+
     /** Reads a message: one frame, or the frames of a {@code BATCH}; anything malformed is an {@link IllegalArgumentException}. */
     public static java.util.List<TunnelFrame> decodeAll(ByteBuffer buffer) {
         TunnelFrame frame = decode(buffer);

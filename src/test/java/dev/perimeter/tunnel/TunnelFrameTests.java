@@ -25,6 +25,24 @@ class TunnelFrameTests {
     }
 
     @Test
+    void framesArePackedIntoAsFewMessagesAsFitAFrameOrSentOneByOne() {
+        TunnelFrame full = new TunnelFrame(TunnelFrame.Type.DATA, 3, new byte[TunnelFrame.MAX_DATA]);
+        List<TunnelFrame> frames = List.of(HEAD, full, full, full, END);
+
+        List<ByteBuffer> batched = TunnelFrame.messages(frames, true);
+        assertThat(batched).hasSize(2).allSatisfy(message -> assertThat(message.remaining())
+                .isLessThanOrEqualTo(TunnelFrame.MAX_FRAME));
+        assertThat(batched.stream().flatMap(message -> TunnelFrame.decodeAll(message.duplicate()).stream()))
+                .containsExactlyElementsOf(frames);
+        assertThat(TunnelFrame.decode(TunnelFrame.messages(List.of(END), true).getFirst()))
+                .as("a lone frame goes as itself, not in a batch")
+                .isEqualTo(END);
+        assertThat(TunnelFrame.messages(frames, false))
+                .extracting(message -> TunnelFrame.decode(message.duplicate()))
+                .containsExactlyElementsOf(frames);
+    }
+
+    @Test
     void aMessagesFramesAreGroupedByStreamInOrderWithoutPingsAndPongs() {
         TunnelFrame otherHead = new TunnelFrame(TunnelFrame.Type.HEAD, 5, new byte[0]);
         TunnelFrame ping = new TunnelFrame(TunnelFrame.Type.PING, 0, new byte[8]);

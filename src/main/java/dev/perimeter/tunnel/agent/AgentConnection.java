@@ -85,14 +85,9 @@ final class AgentConnection extends ChannelInboundHandlerAdapter {
         return upstream;
     }
 
-    /** The pool of upstream connections served by this connection's event loop. */
+    /** The pool of upstream connections served by this connection's event loop; there once the connection is up. */
     ChannelPool upstreams() {
-        ChannelPool pool = upstreams;
-        if (pool == null) {
-            pool = upstream.pool(java.util.Objects.requireNonNull(channel).eventLoop(), reader);
-            upstreams = pool;
-        }
-        return pool;
+        return java.util.Objects.requireNonNull(upstreams, "the connection is not up");
     }
 
     /** Whether Perimeter agreed to {@code BATCH} messages, as the upgrade response said. */
@@ -106,6 +101,7 @@ final class AgentConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
+        upstreams = upstream.pool(context.channel().eventLoop(), reader);
         channel = context.channel();
         super.channelActive(context);
     }
@@ -216,39 +212,14 @@ final class AgentConnection extends ChannelInboundHandlerAdapter {
     private void flushOutbound() {
         flushScheduled = false;
         Channel current = channel;
-        if (current == null || !current.isActive()) {
-            outbound.clear();
-            return;
-        }
-        List<TunnelFrame> batch = new ArrayList<>();
-        int size = 5;
-        for (TunnelFrame frame : outbound) {
-            if (!batching) {
-                write(current, frame.encode());
-                continue;
+        if (current != null && current.isActive()) {
+            for (ByteBuffer message : TunnelFrame.messages(outbound, batching)) {
+                current.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)))
+                        .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             }
-            if (!batch.isEmpty() && size + frame.batchedSize() > TunnelFrame.MAX_FRAME) {
-                write(current, encoded(batch));
-                batch.clear();
-                size = 5;
-            }
-            batch.add(frame);
-            size += frame.batchedSize();
-        }
-        if (!batch.isEmpty()) {
-            write(current, encoded(batch));
+            current.flush();
         }
         outbound.clear();
-        current.flush();
-    }
-
-    private static ByteBuffer encoded(List<TunnelFrame> batch) {
-        return batch.size() == 1 ? batch.getFirst().encode() : TunnelFrame.encodeBatch(batch);
-    }
-
-    private void write(Channel current, ByteBuffer message) {
-        current.write(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(message)))
-                .addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** Sends a heartbeat. */

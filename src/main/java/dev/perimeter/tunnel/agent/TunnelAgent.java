@@ -14,23 +14,19 @@ import java.util.concurrent.TimeUnit;
  * The tunnel agent: checks that its upstream is in the allowed ranges, then keeps {@link AgentSettings#connections()}
  * connections to Perimeter open, spread over replicas when the load balancer lets them be ({@link ReplicaSpread}).
  * Each connection's dialling and heartbeats run on a virtual thread of its own; its traffic, and that of the upstream
- * calls it carries, runs on one of {@link AgentSettings#carrierThreads()} Netty event loops. Started by {@code java -jar perimeter.jar tunnel-agent};
- * tests start it in-process.
+ * calls it carries, runs on one of {@link AgentSettings#carrierThreads()} Netty event loops. Started by {@code java
+ * -jar perimeter.jar tunnel-agent}; tests start it in-process.
  */
 public final class TunnelAgent implements AutoCloseable {
 
-    private final AgentSettings settings;
     private final EventLoopGroup eventLoops;
     private final List<ConnectionLoop> loops = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<Instant> dials = Collections.synchronizedList(new ArrayList<>());
 
-    private TunnelAgent(AgentSettings settings) {
-        this.settings = settings;
+    private TunnelAgent(int eventLoopThreads) {
         this.eventLoops = new MultiThreadIoEventLoopGroup(
-                settings.carrierThreads(),
-                new DefaultThreadFactory("tunnel-agent-io", true),
-                NioIoHandler.newFactory());
+                eventLoopThreads, new DefaultThreadFactory("tunnel-agent-io", true), NioIoHandler.newFactory());
     }
 
     /**
@@ -43,7 +39,7 @@ public final class TunnelAgent implements AutoCloseable {
         if (refusal != null) {
             throw new IllegalArgumentException("Refusing to start: " + refusal);
         }
-        TunnelAgent agent = new TunnelAgent(settings);
+        TunnelAgent agent = new TunnelAgent(settings.carrierThreads());
         TunnelDialer dialer = new TunnelDialer(agent.eventLoops, settings, upstream);
         ReplicaSpread spread = new ReplicaSpread();
         for (int i = 0; i < settings.connections(); i++) {

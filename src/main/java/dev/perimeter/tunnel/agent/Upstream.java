@@ -29,11 +29,16 @@ final class Upstream {
     private static final int MAX_HEAD_BYTES = 16 * 1024;
 
     private final URI url;
+    private final String host;
+    private final String target;
     private final RangeCheckingResolver resolver;
     private final @Nullable SslContext tls;
 
     Upstream(URI url, AddressRanges allowed) {
         this.url = url;
+        this.host = url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + url.getPort();
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        this.target = url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
         this.resolver = new RangeCheckingResolver(allowed);
         this.tls = "https".equals(url.getScheme()) ? ClientTls.jdkTrusted() : null;
     }
@@ -72,21 +77,18 @@ final class Upstream {
 
     /** The {@code Host} header the upstream expects: its host and the port the URL names, never user information. */
     String host() {
-        return url.getPort() == -1 ? url.getHost() : url.getHost() + ":" + url.getPort();
+        return host;
     }
 
     /** The request target (path and query) for what followed the tunnel's MCP URL (a query, usually nothing). */
     String target(String pathAndQuery) {
-        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        String query = url.getRawQuery();
-        String base = query == null ? path : path + "?" + query;
         if (pathAndQuery.isEmpty()) {
-            return base;
+            return target;
         }
-        if (pathAndQuery.startsWith("?") && query != null) {
-            return base + "&" + pathAndQuery.substring(1);
+        if (pathAndQuery.startsWith("?") && url.getRawQuery() != null) {
+            return target + "&" + pathAndQuery.substring(1);
         }
-        return base + pathAndQuery;
+        return target + pathAndQuery;
     }
 
     /**

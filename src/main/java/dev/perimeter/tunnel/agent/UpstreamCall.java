@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -217,7 +218,7 @@ final class UpstreamCall {
             return;
         }
         if (message instanceof HttpResponse response) {
-            informational = response.status().codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL;
+            informational = response.status().codeClass() == HttpStatusClass.INFORMATIONAL;
             if (!informational) {
                 status = response.status();
                 keepAlive = HttpUtil.isKeepAlive(response);
@@ -297,7 +298,7 @@ final class UpstreamCall {
             JsonLog.warn(
                     "upstream failed mid-response", "correlationId", head.correlationId(), "error", cause.toString());
             sendWhatFits();
-            reset("the private MCP server failed: " + cause.getMessage());
+            connection.send(TunnelFrame.reset(id, "the private MCP server failed: " + cause.getMessage()));
         }
         finish(false);
     }
@@ -371,7 +372,8 @@ final class UpstreamCall {
 
     /**
      * Reads the upstream connections of one tunnel connection and hands what comes to the call that holds the
-     * connection; a connection that speaks while no call holds it is closed.
+     * connection; a failure ends the call, which closes the connection. A connection that speaks or fails while no
+     * call holds it is closed.
      */
     @ChannelHandler.Sharable
     static final class Reader extends ChannelInboundHandlerAdapter {
@@ -383,7 +385,6 @@ final class UpstreamCall {
                 if (call == null || !(message instanceof HttpObject object)) {
                     context.close();
                 } else if (object.decoderResult().isFailure()) {
-                    context.close();
                     call.upstreamFailed(object.decoderResult().cause());
                 } else {
                     call.responded(object);
@@ -403,10 +404,11 @@ final class UpstreamCall {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            context.close();
             UpstreamCall call = context.channel().attr(CALL).get();
             if (call != null) {
                 call.upstreamFailed(cause instanceof IOException ? cause : new IOException(cause));
+            } else {
+                context.close();
             }
         }
     }

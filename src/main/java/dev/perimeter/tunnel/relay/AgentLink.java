@@ -4,6 +4,7 @@ import dev.perimeter.tunnel.AgentGrant;
 import dev.perimeter.tunnel.TunnelFrame;
 import dev.perimeter.tunnel.TunnelStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,7 +82,7 @@ final class AgentLink implements TunnelStream.Sender {
         send(List.of(frame));
     }
 
-    /** Sends frames in order: as one {@code BATCH} message when the agent agreed to batching. */
+    /** Sends frames in order: in {@code BATCH} messages when the agent agreed to batching. */
     @Override
     public void send(List<TunnelFrame> frames) throws IOException {
         sendLock.lock();
@@ -89,12 +90,8 @@ final class AgentLink implements TunnelStream.Sender {
             if (closedReason != null) {
                 throw new TunnelStream.ResetException(closedReason);
             }
-            if (batching && frames.size() > 1) {
-                session.sendMessage(new BinaryMessage(TunnelFrame.encodeBatch(frames)));
-            } else {
-                for (TunnelFrame frame : frames) {
-                    session.sendMessage(new BinaryMessage(frame.encode()));
-                }
+            for (ByteBuffer message : TunnelFrame.messages(frames, batching)) {
+                session.sendMessage(new BinaryMessage(message));
             }
         } finally {
             sendLock.unlock();

@@ -239,8 +239,7 @@ class McpRelay {
                     metrics.stream("agent-lost");
                     String error = events == null ? null : JsonRpcFailure.event(json, events.prefix(), frame.reason());
                     if (error == null) {
-                        commitQuietly(response);
-                        throw new RelayAbortedException(frame.reason());
+                        throw aborted(response, frame.reason());
                     }
                     out.write(error.getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     out.flush();
@@ -249,22 +248,23 @@ class McpRelay {
                 default -> {
                     stream.reset("unexpected " + frame.type());
                     metrics.stream("protocol-error");
-                    throw new RelayAbortedException("unexpected " + frame.type());
+                    throw aborted(response, "unexpected " + frame.type());
                 }
             }
         }
     }
 
     /**
-     * Sends the head and what is buffered of the body before the exchange is cut, so that the caller sees the status
-     * the upstream gave and a truncated body, even when the reset came in the same message as the head.
+     * Cuts a response whose head is written: what is buffered goes out first, so the caller sees the status the
+     * upstream gave and a truncated body even when the head is still held back (the next frame was already here).
      */
-    private static void commitQuietly(HttpServletResponse response) {
+    private static RelayAbortedException aborted(HttpServletResponse response, String reason) {
         try {
             response.flushBuffer();
         } catch (IOException e) {
             // the caller has gone too
         }
+        return new RelayAbortedException(reason);
     }
 
     /** Writes to the caller; when the caller has gone, resets the stream and answers {@code false}. */
